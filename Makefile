@@ -1,0 +1,45 @@
+# ratenet: two commands on a fresh machine with Python 3 and make.
+#   make demo   -- set up the environment and run the main job
+#   make test   -- set up the environment and run lint, type check and every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.ratenet-installed
+OUT    ?= out
+PYTEST_ARGS ?=
+
+.PHONY: demo test quick lint typecheck bench clean help
+
+help:
+	@echo "make demo   - build the tutorial report in $(OUT)/tutorial"
+	@echo "make test   - lint, type check and the whole test suite"
+	@echo "make quick  - the fast tests only (-m 'not slow')"
+	@echo "make bench  - run the benchmarks (writes benchmarks/RESULTS.md)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev,app,sweep]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ratenet tutorial --out $(OUT)/tutorial
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks examples
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) lint typecheck
+	@bash tools/ensure-browser.sh || true
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+quick: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,34 @@
+"""ratenet: firing-rate network models, simulated fast and analysed exactly.
+
+The public API is re-exported here; everything in modules starting with ``_``
+is private.
+"""
+
+from ._validation import ParameterError
+from ._version import __version__
+from .coupling import CirculantCoupling, DenseCoupling, FourierCoupling, ring_angles
+from .models.ring import RingModel
+from .network import RateNetwork
+from .results import RingTrajectory, SimulationDiverged, Trajectory, load
+from .simulate import simulate
+from .transfer import PowerLaw, Sigmoid, ThresholdLinear, Transfer
+
+__all__ = [
+    "CirculantCoupling",
+    "DenseCoupling",
+    "FourierCoupling",
+    "ParameterError",
+    "PowerLaw",
+    "RateNetwork",
+    "RingModel",
+    "RingTrajectory",
+    "Sigmoid",
+    "SimulationDiverged",
+    "ThresholdLinear",
+    "Trajectory",
+    "Transfer",
+    "__version__",
+    "load",
+    "ring_angles",
+    "simulate",
+]

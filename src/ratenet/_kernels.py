@@ -1,0 +1,213 @@
+"""Compiled (Numba) integrators for the ring with a few Fourier modes.
+
+The coupling ``(1/N) sum_j (J0 + sum_k J_k cos k(theta_i - theta_j)) m_j`` needs only
+the mean rate and the Fourier moments ``(1/N) sum_j m_j cos k theta_j`` and
+``... sin k theta_j``: O(N K) per step.  For the tutorial's case (K = 1,
+threshold-linear, forward Euler) one fused pass per step updates every unit
+and accumulates the next step's moments at the same time.
+
+Every kernel works on a batch ``X`` of shape ``(B, N)``, one parameter set per
+row, updated in place.  ``div_step[b]`` is set to the (1-based) step at which
+row b left the bound ``max_rate``; that row then stops.  Rows are independent,
+so the parallel and the serial drivers give bit-identical results.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+_FM = {"reassoc", "contract"}  # keeps NaN/inf semantics (no 'nnan'/'ninf')
+
+METHODS = {"euler": 0, "heun": 1, "rk4": 2}
+
+
+@njit(cache=True, fastmath=_FM)
+def _transfer(u, kind, p0, p1, p2):
+    if kind == 0:
+        v = u - p1
+        return p0 * v if v > 0.0 else 0.0
+    if kind == 1:
+        return p2 / (1.0 + math.exp(-p0 * (u - p1)))
+    v = u - p1
+    return p0 * v**p2 if v > 0.0 else 0.0
+
+
+@njit(cache=True, fastmath=_FM)
+def _eps_at(t, eps, t_on, t_off):
+    return eps if (t >= t_on and t < t_off) else 0.0
+
+
+@njit(cache=True, fastmath=_FM)
+def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off, dt_tau,
+                        gain, thr, dt, start_step, n_steps, rec_every, R, max_sum, div_step):
+    """Fused forward Euler, K = 1, threshold-linear: one pass over the units per step."""
+    x = X[b]
+    N = x.shape[0]
+    inv_n = 1.0 / N
+    s0 = 0.0
+    sc = 0.0
+    ss = 0.0
+    for i in range(N):
+        s0 += x[i]
+        sc += x[i] * cosv[i]
+        ss += x[i] * sinv[i]
+    a_j0 = J0[b] * inv_n
+    a_j1 = J1[b] * inv_n
+    k = dt_tau[b]
+    g = gain[b]
+    for step in range(n_steps):
+        gstep = start_step + step
+        t = gstep * dt
+        e = _eps_at(t, eps[b], t_on[b], t_off[b])
+        ph = th0[b] + omega[b] * t
+        a = h0[b] + a_j0 * s0 - thr[b]
+        bc = e * math.cos(ph) + a_j1 * sc
+        bs = e * math.sin(ph) + a_j1 * ss
+        n0 = 0.0
+        nc = 0.0
+        ns = 0.0
+        for i in range(N):
+            u = a + bc * cosv[i] + bs * sinv[i]
+            f = g * u if u > 0.0 else 0.0
+            xi = x[i] + k * (f - x[i])
+            x[i] = xi
+            n0 += xi
+            nc += xi * cosv[i]
+            ns += xi * sinv[i]
+        s0 = n0
+        sc = nc
+        ss = ns
+        if not (abs(s0) + abs(sc) + abs(ss) < max_sum):
+            div_step[b] = gstep + 1
+            return
+        if rec_every > 0 and (gstep + 1) % rec_every == 0:
+            R[b, (gstep + 1) // rec_every, :] = x
+
+
+@njit(cache=True, parallel=True)
+def euler_cos_relu_parallel(X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off, dt_tau,
+                            gain, thr, dt, start_step, n_steps, rec_every, R, max_sum, div_step):
+    for b in prange(X.shape[0]):
+        if div_step[b] == 0:
+            _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
+                                dt_tau, gain, thr, dt, start_step, n_steps, rec_every, R,
+                                max_sum, div_step)
+
+
+@njit(cache=True)
+def euler_cos_relu_serial(X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off, dt_tau,
+                          gain, thr, dt, start_step, n_steps, rec_every, R, max_sum, div_step):
+    for b in range(X.shape[0]):
+        if div_step[b] == 0:
+            _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
+                                dt_tau, gain, thr, dt, start_step, n_steps, rec_every, R,
+                                max_sum, div_step)
+
+
+@njit(cache=True, fastmath=_FM)
+def _rhs_modes(x, out, t, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau,
+               kind, p0, p1, p2, cbuf, sbuf):
+    """dm/dt for one row with K Fourier modes; ``cbuf``, ``sbuf`` are work arrays (K,)."""
+    K = cosk.shape[0]
+    N = x.shape[0]
+    inv_n = 1.0 / N
+    s0 = 0.0
+    for i in range(N):
+        s0 += x[i]
+    for k in range(K):
+        c = 0.0
+        s = 0.0
+        for i in range(N):
+            c += x[i] * cosk[k, i]
+            s += x[i] * sink[k, i]
+        cbuf[k] = Jk[k] * c * inv_n
+        sbuf[k] = Jk[k] * s * inv_n
+    e = _eps_at(t, eps, t_on, t_off)
+    ph = th0 + omega * t
+    cbuf[0] += e * math.cos(ph)
+    sbuf[0] += e * math.sin(ph)
+    a = h0 + J0 * s0 * inv_n
+    inv_tau = 1.0 / tau
+    for i in range(N):
+        u = a
+        for k in range(K):
+            u += cbuf[k] * cosk[k, i] + sbuf[k] * sink[k, i]
+        out[i] = (_transfer(u, kind, p0, p1, p2) - x[i]) * inv_tau
+
+
+@njit(cache=True, fastmath=_FM)
+def _modes_row(b, X, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau, kind, tp,
+               method, dt, start_step, n_steps, rec_every, R, max_sum, div_step):
+    x = X[b]
+    N = x.shape[0]
+    K = cosk.shape[0]
+    k1 = np.empty(N)
+    k2 = np.empty(N)
+    k3 = np.empty(N)
+    k4 = np.empty(N)
+    tmp = np.empty(N)
+    cbuf = np.empty(K)
+    sbuf = np.empty(K)
+    p0 = tp[b, 0]
+    p1 = tp[b, 1]
+    p2 = tp[b, 2]
+    jk = Jk[b]
+    for step in range(n_steps):
+        gstep = start_step + step
+        t = gstep * dt
+        _rhs_modes(x, k1, t, cosk, sink, J0[b], jk, h0[b], eps[b], th0[b], omega[b], t_on[b],
+                   t_off[b], tau[b], kind, p0, p1, p2, cbuf, sbuf)
+        if method == 0:
+            for i in range(N):
+                x[i] += dt * k1[i]
+        elif method == 1:
+            for i in range(N):
+                tmp[i] = x[i] + dt * k1[i]
+            _rhs_modes(tmp, k2, t + dt, cosk, sink, J0[b], jk, h0[b], eps[b], th0[b], omega[b],
+                       t_on[b], t_off[b], tau[b], kind, p0, p1, p2, cbuf, sbuf)
+            for i in range(N):
+                x[i] += 0.5 * dt * (k1[i] + k2[i])
+        else:
+            for i in range(N):
+                tmp[i] = x[i] + 0.5 * dt * k1[i]
+            _rhs_modes(tmp, k2, t + 0.5 * dt, cosk, sink, J0[b], jk, h0[b], eps[b], th0[b],
+                       omega[b], t_on[b], t_off[b], tau[b], kind, p0, p1, p2, cbuf, sbuf)
+            for i in range(N):
+                tmp[i] = x[i] + 0.5 * dt * k2[i]
+            _rhs_modes(tmp, k3, t + 0.5 * dt, cosk, sink, J0[b], jk, h0[b], eps[b], th0[b],
+                       omega[b], t_on[b], t_off[b], tau[b], kind, p0, p1, p2, cbuf, sbuf)
+            for i in range(N):
+                tmp[i] = x[i] + dt * k3[i]
+            _rhs_modes(tmp, k4, t + dt, cosk, sink, J0[b], jk, h0[b], eps[b], th0[b], omega[b],
+                       t_on[b], t_off[b], tau[b], kind, p0, p1, p2, cbuf, sbuf)
+            for i in range(N):
+                x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+        total = 0.0
+        for i in range(N):
+            total += abs(x[i])
+        if not (total < max_sum):
+            div_step[b] = gstep + 1
+            return
+        if rec_every > 0 and (gstep + 1) % rec_every == 0:
+            R[b, (gstep + 1) // rec_every, :] = x
+
+
+@njit(cache=True, parallel=True)
+def modes_parallel(X, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau, kind, tp,
+                   method, dt, start_step, n_steps, rec_every, R, max_sum, div_step):
+    for b in prange(X.shape[0]):
+        if div_step[b] == 0:
+            _modes_row(b, X, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau, kind,
+                       tp, method, dt, start_step, n_steps, rec_every, R, max_sum, div_step)
+
+
+@njit(cache=True)
+def modes_serial(X, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau, kind, tp,
+                 method, dt, start_step, n_steps, rec_every, R, max_sum, div_step):
+    for b in range(X.shape[0]):
+        if div_step[b] == 0:
+            _modes_row(b, X, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau, kind,
+                       tp, method, dt, start_step, n_steps, rec_every, R, max_sum, div_step)

@@ -1,0 +1,110 @@
+"""The general firing-rate network ``tau_i dx_i/dt = -x_i + f(sum_j W_ij x_j + h_i(t))``.
+
+:class:`RateNetwork` is what every analysis routine (fixed points, Jacobians,
+phase planes, limit cycles) and the generic integrator work with.  Named
+models (:class:`ratenet.RingModel`, :class:`ratenet.EIModel`) build one with
+:meth:`to_network` and add what is special to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import ParameterError
+from .coupling import Coupling, DenseCoupling
+from .transfer import ThresholdLinear, Transfer
+
+__all__ = ["RateNetwork"]
+
+
+@dataclass(frozen=True, eq=False)
+class RateNetwork:
+    """A rate network with n units.
+
+    Parameters
+    ----------
+    W : array_like of shape (n, n) or Coupling
+        Recurrent weights, ``W[i, j]`` onto unit i from unit j.
+    tau : float or array_like of shape (n,)
+        Time constants (same time unit as ``t``).
+    h : array_like of shape (n,) or callable ``h(t) -> (n,)``
+        External input, added to the recurrent input inside ``f``.
+        A threshold ``gamma`` enters as ``h = -gamma``.
+    transfer : Transfer, default ThresholdLinear()
+    names : sequence of str, optional
+        Unit names used in results and messages.
+
+    Examples
+    --------
+    >>> net = RateNetwork(W=[[0.5]], tau=1.0, h=[1.0])
+    >>> float(net.rhs(0.0, np.array([2.0]))[0])
+    0.0
+    """
+
+    W: np.ndarray | Coupling
+    tau: float | np.ndarray = 1.0
+    h: np.ndarray | Callable[[float], np.ndarray] = 0.0  # type: ignore[assignment]
+    transfer: Transfer = field(default_factory=ThresholdLinear)
+    names: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        coupling = self.W if isinstance(self.W, Coupling) else DenseCoupling(np.asarray(self.W))
+        object.__setattr__(self, "W", coupling)
+        n = coupling.N
+        tau = np.broadcast_to(np.asarray(self.tau, dtype=float), (n,)).copy()
+        if not np.all(np.isfinite(tau)) or np.any(tau <= 0):
+            raise ParameterError("tau", self.tau, "finite and > 0 for every unit")
+        object.__setattr__(self, "tau", tau)
+        if not callable(self.h):
+            h = np.broadcast_to(np.asarray(self.h, dtype=float), (n,)).copy()
+            if not np.all(np.isfinite(h)):
+                raise ParameterError("h", self.h, "finite for every unit")
+            object.__setattr__(self, "h", h)
+        if self.names is None:
+            object.__setattr__(self, "names", tuple(f"x{i}" for i in range(n)))
+        elif len(self.names) != n:
+            raise ParameterError("names", self.names, f"a sequence of {n} names")
+
+    @property
+    def n(self) -> int:
+        """Number of units."""
+        return self.coupling.N
+
+    @property
+    def coupling(self) -> Coupling:
+        return self.W  # type: ignore[return-value]
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Dense ``W``, shape ``(n, n)``."""
+        return self.coupling.matrix()
+
+    def external(self, t: float) -> np.ndarray:
+        """External input ``h(t)``, shape ``(n,)``."""
+        if callable(self.h):
+            return np.asarray(self.h(t), dtype=float)
+        return self.h  # type: ignore[return-value]
+
+    def input_current(self, t: float, x: np.ndarray) -> np.ndarray:
+        """Total input ``u = W x + h(t)``, shape like ``x``."""
+        return self.coupling.apply(x) + self.external(t)
+
+    def rhs(self, t: float, x: np.ndarray) -> np.ndarray:
+        """``dx/dt``; ``x`` has shape ``(..., n)``."""
+        x = np.asarray(x, dtype=float)
+        return (-x + self.transfer(self.input_current(t, x))) / self.tau
+
+    def jacobian(self, x: np.ndarray, t: float = 0.0) -> np.ndarray:
+        """``d(rhs)/dx`` at state ``x`` (shape ``(n,)``): ``(-I + diag f'(u) W) / tau``.
+
+        For threshold-linear transfer this is exact inside each region of
+        fixed active set; at a unit exactly on its threshold the right
+        derivative is used.
+        """
+        x = np.asarray(x, dtype=float)
+        gain = self.transfer.derivative(self.input_current(t, x))
+        J = gain[:, None] * self.weights - np.eye(self.n)
+        return J / self.tau[:, None]

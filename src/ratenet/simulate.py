@@ -1,0 +1,358 @@
+"""One entry point, :func:`simulate`, for every model.
+
+* Ring models with Fourier-mode coupling and the built-in tuned input run in
+  compiled kernels (``ratenet._kernels``), batched over parameter sets.
+* Anything else (an FFT or dense ring, a user input function, an E-I or any
+  :class:`~ratenet.RateNetwork`) runs through the same fixed-step methods in NumPy,
+  driven by the model's own ``rhs``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._validation import ParameterError, check_int, check_positive
+from .models.ring import RingModel
+from .network import RateNetwork
+from .results import RingTrajectory, SimulationDiverged, Trajectory
+from .transfer import ThresholdLinear
+
+__all__ = ["METHODS", "simulate"]
+
+METHODS = ("euler", "heun", "rk4")
+_ON_DIVERGENCE = ("warn", "raise", "ignore")
+
+
+def simulate(
+    model: Any,
+    *,
+    t_max: float,
+    dt: float | None = None,
+    method: str = "euler",
+    x0: np.ndarray | None = None,
+    record_every: int | None = 1,
+    seed: int | None = 0,
+    max_rate: float = 1e6,
+    parallel: bool = True,
+    progress: bool = False,
+    on_divergence: str = "warn",
+    engine: str = "auto",
+) -> Trajectory:
+    """Integrate a rate model with a fixed-step method.
+
+    Parameters
+    ----------
+    model : RingModel, sequence of RingModel, RateNetwork, or a model with ``to_network()``
+        A sequence of ring models with the same ``N`` and transfer type runs as one batch.
+    t_max : float
+        Duration (ring: units of tau; E-I: ms).
+    dt : float, optional
+        Time step; default ``min(tau) / 100``.
+    method : {"euler", "heun", "rk4"}
+        Forward Euler (the tutorial's method, order 1), Heun (order 2) or
+        classical Runge-Kutta (order 4).
+    x0 : array_like of shape (n,) or (B, n), optional
+        Initial rates. Default for the ring: small positive random rates
+        ``1e-3 * U(0, 1)`` drawn from ``seed`` (row b from ``SeedSequence(seed,
+        spawn_key=(b,))``), which lets a bump form where one should; for other
+        networks: zeros.
+    record_every : int or None, default 1
+        Keep every k-th step (the initial state included); None keeps only the final state.
+    seed : int or None, default 0
+        Seed of the default initial condition.
+    max_rate : float, default 1e6
+        Bound on the rates; a row whose rates leave it is stopped and reported as diverged.
+    parallel : bool, default True
+        Spread a batch over the CPU cores (compiled ring kernels only).
+        Results do not depend on it.
+    progress : bool, default False
+        Show a progress bar on stderr.
+    on_divergence : {"warn", "raise", "ignore"}
+        What to do, besides setting ``status``, when a row diverges.
+    engine : {"auto", "compiled", "numpy"}
+        Force the NumPy path (reference implementation) or require the compiled one.
+
+    Returns
+    -------
+    Trajectory
+        :class:`RingTrajectory` for ring models.
+
+    Examples
+    --------
+    >>> from ratenet import RingModel, simulate
+    >>> traj = simulate(RingModel(J0=-1.0, J1=1.0, h0=1.0, N=64), t_max=20.0)
+    >>> round(float(traj.mean_rate[-1]), 3)  # h0 / (1 - J0)
+    0.5
+    """
+    if method not in METHODS:
+        raise ParameterError("method", method, f"one of {METHODS}")
+    if on_divergence not in _ON_DIVERGENCE:
+        raise ParameterError("on_divergence", on_divergence, f"one of {_ON_DIVERGENCE}")
+    if engine not in ("auto", "compiled", "numpy"):
+        raise ParameterError("engine", engine, "one of ('auto', 'compiled', 'numpy')")
+    t_max = check_positive("t_max", t_max)
+    max_rate = check_positive("max_rate", max_rate)
+    if record_every is not None:
+        record_every = check_int("record_every", record_every, minimum=1)
+
+    batch: list[RingModel] | None = None
+    single = True
+    if isinstance(model, RingModel):
+        batch = [model]
+    elif isinstance(model, (list, tuple)) and model and all(isinstance(m, RingModel) for m in model):
+        batch = list(model)
+        single = False
+    if batch is not None:
+        return _simulate_ring(batch, single, t_max=t_max, dt=dt, method=method, x0=x0,
+                              record_every=record_every, seed=seed, max_rate=max_rate,
+                              parallel=parallel, progress=progress, on_divergence=on_divergence,
+                              engine=engine)
+    if isinstance(model, (list, tuple)):
+        raise ParameterError("model", type(model).__name__,
+                             "a model, or a non-empty list of RingModel objects")
+    if engine == "compiled":
+        raise ParameterError("engine", engine, "'auto' or 'numpy' for this model type")
+    net = model if isinstance(model, RateNetwork) else getattr(model, "to_network", None)
+    if net is None:
+        raise ParameterError("model", type(model).__name__,
+                             "a RingModel, a RateNetwork, or a model with to_network()")
+    if not isinstance(net, RateNetwork):
+        net = net()
+    params = model.to_dict() if hasattr(model, "to_dict") else {"model": "network", "n": net.n}
+    dt_ = _check_dt(dt, float(np.min(net.tau)), t_max)
+    x = _initial_state(x0, 1, net.n, None)
+    cause = model.divergence_cause() if hasattr(model, "divergence_cause") else (
+        "time step too large for the method, or unstable recurrent dynamics")
+    traj = _simulate_numpy([net], x, [params], single=True, t_max=t_max, dt=dt_, method=method,
+                           record_every=record_every, max_rate=max_rate, progress=progress,
+                           causes=[cause], names=tuple(net.names or ()), ring=False)
+    return _finish(traj, on_divergence)
+
+
+# --------------------------------------------------------------------- helpers
+def _check_dt(dt: float | None, tau_min: float, t_max: float) -> float:
+    if dt is None:
+        dt = tau_min / 100.0
+    dt = check_positive("dt", dt)
+    if dt > t_max:
+        raise ParameterError("dt", dt, f"<= t_max = {t_max:g}")
+    return dt
+
+
+def _n_steps(t_max: float, dt: float) -> int:
+    return max(1, math.ceil(t_max / dt - 1e-9))
+
+
+def _initial_state(x0, B: int, n: int, seed: int | None, ring: bool = False) -> np.ndarray:
+    if x0 is None:
+        if not ring:
+            return np.zeros((B, n))
+        out = np.empty((B, n))
+        for b in range(B):
+            ss = np.random.SeedSequence(seed, spawn_key=(b,))
+            out[b] = 1e-3 * np.random.default_rng(ss).random(n)
+        return out
+    x = np.asarray(x0, dtype=float)
+    if x.shape == (n,):
+        x = np.broadcast_to(x, (B, n))
+    if x.shape != (B, n):
+        raise ParameterError("x0", f"array of shape {x.shape}", f"shape ({n},) or ({B}, {n})")
+    if not np.all(np.isfinite(x)):
+        raise ParameterError("x0", "array with non-finite entries", "finite initial rates")
+    return np.array(x, dtype=float, order="C")
+
+
+def _progress_bar(total: int, enabled: bool, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled, desc=desc, unit="step", leave=False)
+
+
+def _chunks(n_steps: int, record_every: int, n_chunks: int) -> list[tuple[int, int]]:
+    if n_chunks <= 1:
+        return [(0, n_steps)]
+    size = max(record_every, (n_steps // n_chunks) // record_every * record_every)
+    out = []
+    s = 0
+    while s < n_steps:
+        e = min(n_steps, s + size)
+        out.append((s, e - s))
+        s = e
+    return out
+
+
+def _divergence_message(x_row: np.ndarray, t: float, max_rate: float, cause: str,
+                        names: Sequence[str] | None) -> str:
+    bad = np.flatnonzero(~(np.abs(x_row) < max_rate))
+    if bad.size == 0:  # the sum crossed the bound before any single unit did
+        bad = np.argsort(-np.abs(np.nan_to_num(x_row, nan=np.inf)))[:5]
+    shown = bad[:5]
+    if names:
+        which = ", ".join(str(names[i]) for i in shown)
+    else:
+        which = ", ".join(str(i) for i in shown)
+    more = f" and {bad.size - shown.size} more" if bad.size > shown.size else ""
+    return (f"diverged at t = {t:.6g}: rates left the bound max_rate = {max_rate:g} "
+            f"({bad.size} units: {which}{more}); likely cause: {cause}")
+
+
+def _finish(traj: Trajectory, on_divergence: str) -> Trajectory:
+    if not traj.ok:
+        if on_divergence == "raise":
+            raise SimulationDiverged(traj.message, traj)
+        if on_divergence == "warn":
+            warnings.warn(traj.message, RuntimeWarning, stacklevel=3)
+    return traj
+
+
+def _ring_compiled_ok(models: list[RingModel]) -> bool:
+    m0 = models[0]
+    return all(
+        m.external is None and m.coupling == "fourier" and type(m.transfer) is type(m0.transfer)
+        and len(m.J_higher) == len(m0.J_higher)
+        for m in models
+    )
+
+
+def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed, max_rate,
+                   parallel, progress, on_divergence, engine) -> Trajectory:
+    N = models[0].N
+    for k, m in enumerate(models):
+        if m.N != N:
+            raise ParameterError(f"model[{k}].N", m.N, f"the same N as model[0] ({N})")
+    tau_min = min(m.tau for m in models)
+    dt = _check_dt(dt, tau_min, t_max)
+    B = len(models)
+    x = _initial_state(x0, B, N, seed, ring=True)
+    params = [m.to_dict() for m in models]
+    causes = [m.divergence_cause() for m in models]
+    use_compiled = engine != "numpy" and _ring_compiled_ok(models)
+    if engine == "compiled" and not use_compiled:
+        raise ParameterError("engine", engine,
+                             "'auto' or 'numpy' for rings with FFT/dense coupling, a user input "
+                             "function, or mixed transfer types")
+    names = ()
+    if not use_compiled:
+        nets = [m.to_network() for m in models]
+        traj = _simulate_numpy(nets, x, params, single=single, t_max=t_max, dt=dt, method=method,
+                               record_every=record_every, max_rate=max_rate, progress=progress,
+                               causes=causes, names=names, ring=True)
+        return _finish(traj, on_divergence)
+
+    from . import _kernels as K
+
+    n_steps = _n_steps(t_max, dt)
+    rec = record_every if record_every is not None else 0
+    n_rec = n_steps // rec + 1 if rec else 0
+    R = np.full((B, n_rec, N), np.nan) if rec else np.empty((B, 0, N))
+    if rec:
+        R[:, 0, :] = x
+    div_step = np.zeros(B, dtype=np.int64)
+    f = lambda name: np.array([float(getattr(m, name)) for m in models])  # noqa: E731
+    J0, J1, h0, eps = f("J0"), f("J1"), f("h0"), f("eps")
+    th0, omega, t_on, t_off, tau = f("theta0"), f("omega"), f("t_on"), f("t_off"), f("tau")
+    tp = np.array([m.transfer.params for m in models], dtype=float)
+    kind = models[0].transfer.kind
+    theta = models[0].theta
+    max_sum = max_rate * N
+    fused = (method == "euler" and not models[0].J_higher
+             and isinstance(models[0].transfer, ThresholdLinear))
+    if fused:
+        cosv, sinv = np.cos(theta), np.sin(theta)
+        kern = K.euler_cos_relu_parallel if parallel else K.euler_cos_relu_serial
+        args_pre = (cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off, dt / tau,
+                    tp[:, 0].copy(), tp[:, 1].copy(), dt)
+    else:
+        modes = np.arange(1, 2 + len(models[0].J_higher))[:, None]
+        cosk, sink = np.cos(modes * theta), np.sin(modes * theta)
+        Jk = np.array([m.modes[1:] for m in models], dtype=float)
+        kern = K.modes_parallel if parallel else K.modes_serial
+        args_pre = (cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau, kind, tp,
+                    K.METHODS[method], dt)
+    chunks = _chunks(n_steps, max(rec, 1), 50 if progress else 1)
+    with _progress_bar(n_steps, progress, "simulating") as bar:
+        for start, count in chunks:
+            kern(x, *args_pre, start, count, rec, R, max_sum, div_step)
+            bar.update(count)
+            if np.all(div_step > 0):
+                break
+    t = np.arange(n_rec) * rec * dt if rec else np.array([n_steps * dt])
+    if not rec:
+        R = x[:, None, :].copy()
+    return _finish(_assemble(R, t, div_step, dt, x, params, single, method, max_rate, causes,
+                             ring=True, names=names), on_divergence)
+
+
+def _assemble(R, t, div_step, dt, x_last, params, single, method, max_rate, causes, *, ring,
+              names) -> Trajectory:
+    B = R.shape[0]
+    status = np.where(div_step > 0, "diverged", "ok")
+    t_div = np.where(div_step > 0, div_step * dt, np.nan)
+    msgs = []
+    for b in range(B):
+        if div_step[b] > 0:
+            msg = _divergence_message(x_last[b], float(t_div[b]), max_rate, causes[b], names)
+            msgs.append(msg if B == 1 else f"model[{b}] {msg}")
+    if msgs:
+        n_div = len(msgs)
+        head = "" if B == 1 else f"{n_div} of {B} simulations diverged. "
+        message = head + " | ".join(msgs[:5]) + (" | ..." if n_div > 5 else "")
+    else:
+        message = "completed" + (f": {B} simulations" if B > 1 else "")
+    cls = RingTrajectory if ring else Trajectory
+    if single:
+        R, status, t_div, params = R[0], status[0], t_div[0], params[0]
+    return cls(t=t, rates=R, status=np.asarray(status), t_diverged=np.asarray(t_div),
+               message=message, params=params, method=method, dt=dt, unit_names=tuple(names))
+
+
+_TABLEAUS = {"euler": 0, "heun": 1, "rk4": 2}
+
+
+def _step(rhs, t: float, x: np.ndarray, dt: float, method: str) -> np.ndarray:
+    k1 = rhs(t, x)
+    if method == "euler":
+        return x + dt * k1
+    if method == "heun":
+        k2 = rhs(t + dt, x + dt * k1)
+        return x + 0.5 * dt * (k1 + k2)
+    k2 = rhs(t + 0.5 * dt, x + 0.5 * dt * k1)
+    k3 = rhs(t + 0.5 * dt, x + 0.5 * dt * k2)
+    k4 = rhs(t + dt, x + dt * k3)
+    return x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+
+
+def _simulate_numpy(nets, x, params, *, single, t_max, dt, method, record_every, max_rate,
+                    progress, causes, names, ring) -> Trajectory:
+    """Reference integrator: the same fixed-step methods driven by each network's ``rhs``."""
+    B, n = x.shape
+    n_steps = _n_steps(t_max, dt)
+    rec = record_every if record_every is not None else 0
+    n_rec = n_steps // rec + 1 if rec else 0
+    R = np.full((B, n_rec, n), np.nan) if rec else np.empty((B, 0, n))
+    if rec:
+        R[:, 0, :] = x
+    div_step = np.zeros(B, dtype=np.int64)
+    with _progress_bar(n_steps * B, progress, "simulating") as bar:
+        for b, net in enumerate(nets):
+            xb = x[b].copy()
+            for step in range(n_steps):
+                xb = _step(net.rhs, step * dt, xb, dt, method)
+                if not (np.sum(np.abs(xb)) < max_rate * n):
+                    div_step[b] = step + 1
+                    break
+                if rec and (step + 1) % rec == 0:
+                    R[b, (step + 1) // rec] = xb
+                if step % 256 == 255:
+                    bar.update(256)
+            x[b] = xb
+    t = np.arange(n_rec) * rec * dt if rec else np.array([n_steps * dt])
+    if not rec:
+        R = x[:, None, :].copy()
+    return _assemble(R, t, div_step, dt, x, params, single, method, max_rate, causes, ring=ring,
+                     names=names)

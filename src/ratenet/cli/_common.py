@@ -81,10 +81,10 @@ class RatenetGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             rv = super().main(*args, **kwargs)
-        except click.exceptions.NoArgsIsHelp as e:  # pragma: no cover - click >= 8.2
-            click.echo(e.ctx.get_help() if e.ctx else str(e))
-            sys.exit(2)
         except click.UsageError as e:
+            if type(e).__name__.startswith("NoArgsIsHelp"):  # a bare group: show its help
+                click.echo(e.ctx.get_help() if e.ctx else str(e))
+                sys.exit(0)
             hint = ""
             if e.ctx is not None and e.ctx.command_path:
                 hint = f" (see '{e.ctx.command_path} --help')"

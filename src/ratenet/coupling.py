@@ -84,8 +84,10 @@ class FourierCoupling(Coupling):
     def matrix(self) -> np.ndarray:
         theta = ring_angles(self.N)
         d = theta[:, None] - theta[None, :]
-        w = self.J[0] + sum(Jk * np.cos(k * d) for k, Jk in enumerate(self.J[1:], start=1))
-        return np.asarray(w, dtype=float) / self.N
+        w = np.full_like(d, self.J[0])
+        for k, Jk in enumerate(self.J[1:], start=1):
+            w += Jk * np.cos(k * d)
+        return w / self.N
 
 
 class CirculantCoupling(Coupling):
@@ -100,7 +102,8 @@ class CirculantCoupling(Coupling):
     def __init__(self, kernel: np.ndarray) -> None:
         w = np.asarray(kernel, dtype=float)
         if w.ndim != 1 or w.size < 3:
-            raise ParameterError("kernel", f"array of shape {w.shape}", "a 1-D array of length >= 3")
+            raise ParameterError("kernel", f"array of shape {w.shape}",
+                                 "a 1-D array of length >= 3")
         if not np.all(np.isfinite(w)):
             raise ParameterError("kernel", "array with non-finite entries", "finite values")
         self.N = w.size

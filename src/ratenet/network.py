@@ -107,4 +107,4 @@ class RateNetwork:
         x = np.asarray(x, dtype=float)
         gain = self.transfer.derivative(self.input_current(t, x))
         J = gain[:, None] * self.weights - np.eye(self.n)
-        return J / self.tau[:, None]
+        return J / np.asarray(self.tau)[:, None]

@@ -104,7 +104,8 @@ def simulate(
     single = True
     if isinstance(model, RingModel):
         batch = [model]
-    elif isinstance(model, (list, tuple)) and model and all(isinstance(m, RingModel) for m in model):
+    elif isinstance(model, (list, tuple)) and model and all(
+            isinstance(m, RingModel) for m in model):
         batch = list(model)
         single = False
     if batch is not None:
@@ -210,6 +211,22 @@ def _finish(traj: Trajectory, on_divergence: str) -> Trajectory:
     return traj
 
 
+# Largest dt * |lambda| for which each method is stable on dx/dt = lambda x, lambda < 0.
+_STABILITY_LIMIT = {"euler": 2.0, "heun": 2.0, "rk4": 2.785}
+
+
+def _ring_cause(model: RingModel, dt: float, method: str) -> str:
+    """Likely cause of a divergence: the time step, or the model's own instability."""
+    lam = -min(model.J0 - 1.0, *(Jk / 2.0 - 1.0 for Jk in model.modes[1:]), -1.0) / model.tau
+    gain = getattr(model.transfer, "gain", 1.0)
+    lam *= max(gain, 1.0)
+    limit = _STABILITY_LIMIT[method] / lam
+    if dt > limit:
+        return (f"dt = {dt:g} exceeds the {method} stability limit ~{limit:.3g} for the fastest "
+                f"decaying mode (rate {lam:.3g}); reduce dt")
+    return model.divergence_cause()
+
+
 def _ring_compiled_ok(models: list[RingModel]) -> bool:
     m0 = models[0]
     return all(
@@ -230,7 +247,7 @@ def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed,
     B = len(models)
     x = _initial_state(x0, B, N, seed, ring=True)
     params = [m.to_dict() for m in models]
-    causes = [m.divergence_cause() for m in models]
+    causes = [_ring_cause(m, dt, method) for m in models]
     use_compiled = engine != "numpy" and _ring_compiled_ok(models)
     if engine == "compiled" and not use_compiled:
         raise ParameterError("engine", engine,
@@ -262,6 +279,8 @@ def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed,
     max_sum = max_rate * N
     fused = (method == "euler" and not models[0].J_higher
              and isinstance(models[0].transfer, ThresholdLinear))
+    kern: Any
+    args_pre: tuple[Any, ...]
     if fused:
         cosv, sinv = np.cos(theta), np.sin(theta)
         kern = K.euler_cos_relu_parallel if parallel else K.euler_cos_relu_serial

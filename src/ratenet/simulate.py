@@ -42,6 +42,9 @@ def simulate(
     progress: bool = False,
     on_divergence: str = "warn",
     engine: str = "auto",
+    noise: Any = None,
+    heterogeneity: Any = None,
+    trial_index: Any = None,
 ) -> Trajectory:
     """Integrate a rate model with a fixed-step method.
 
@@ -76,6 +79,15 @@ def simulate(
         What to do, besides setting ``status``, when a row diverges.
     engine : {"auto", "compiled", "numpy"}
         Force the NumPy path (reference implementation) or require the compiled one.
+    noise : ratenet.Noise, optional
+        Additive white noise on the rates and/or Ornstein-Uhlenbeck input noise
+        (ring models only; Euler-Maruyama, compiled). See :mod:`ratenet.noise`.
+    heterogeneity : ratenet.Heterogeneity, optional
+        A seeded frozen perturbation of the thresholds and/or the couplings (ring only).
+    trial_index : int or array of int, optional
+        Index of each row as a trial (default ``0 .. B-1``; an int gives the first index).
+        With noise, row b's initial rates and noise depend only on ``(seed,
+        trial_index[b])``, so a batch split into chunks gives the same trials.
 
     Returns
     -------
@@ -108,6 +120,20 @@ def simulate(
             isinstance(m, RingModel) for m in model):
         batch = list(model)
         single = False
+    stochastic = (noise is not None and not getattr(noise, "is_zero", False)) or (
+        heterogeneity is not None and not getattr(heterogeneity, "is_zero", False)
+    ) or trial_index is not None
+    if batch is not None and stochastic:
+        from .noise import simulate_ring_noisy
+
+        return simulate_ring_noisy(batch, single, t_max=t_max, dt=dt, method=method, x0=x0,
+                                   record_every=record_every, seed=seed, max_rate=max_rate,
+                                   parallel=parallel, progress=progress,
+                                   on_divergence=on_divergence, engine=engine, noise=noise,
+                                   heterogeneity=heterogeneity, trial_index=trial_index)
+    if stochastic:
+        raise ParameterError("noise", noise, "None for models other than the ring "
+                             "(noise, heterogeneity and trial_index are ring-only)")
     if batch is not None:
         return _simulate_ring(batch, single, t_max=t_max, dt=dt, method=method, x0=x0,
                               record_every=record_every, seed=seed, max_rate=max_rate,
@@ -215,6 +241,16 @@ def _finish(traj: Trajectory, on_divergence: str) -> Trajectory:
 _STABILITY_LIMIT = {"euler": 2.0, "heun": 2.0, "rk4": 2.785}
 
 
+class _LazyCauses:
+    """Divergence causes, worked out only for the rows that diverged."""
+
+    def __init__(self, models: list[RingModel], dt: float, method: str) -> None:
+        self.models, self.dt, self.method = models, dt, method
+
+    def __getitem__(self, b: int) -> str:
+        return _ring_cause(self.models[b], self.dt, self.method)
+
+
 def _ring_cause(model: RingModel, dt: float, method: str) -> str:
     """Likely cause of a divergence: the time step, or the model's own instability."""
     lam = -min(model.J0 - 1.0, *(Jk / 2.0 - 1.0 for Jk in model.modes[1:]), -1.0) / model.tau
@@ -247,7 +283,7 @@ def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed,
     B = len(models)
     x = _initial_state(x0, B, N, seed, ring=True)
     params = [m.to_dict() for m in models]
-    causes = [_ring_cause(m, dt, method) for m in models]
+    causes = _LazyCauses(models, dt, method)
     use_compiled = engine != "numpy" and _ring_compiled_ok(models)
     if engine == "compiled" and not use_compiled:
         raise ParameterError("engine", engine,

@@ -58,21 +58,34 @@ def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_o
     a_j1 = J1[b] * inv_n
     k = dt_tau[b]
     g = gain[b]
+    a_h = h0[b] - thr[b]
+    e_b = eps[b]
+    w_b = omega[b]
+    # a static stimulus needs no trigonometry inside the time loop
+    ec_static = e_b * math.cos(th0[b])
+    es_static = e_b * math.sin(th0[b])
     for step in range(n_steps):
         gstep = start_step + step
         t = gstep * dt
-        e = _eps_at(t, eps[b], t_on[b], t_off[b])
-        ph = th0[b] + omega[b] * t
-        a = h0[b] + a_j0 * s0 - thr[b]
-        bc = e * math.cos(ph) + a_j1 * sc
-        bs = e * math.sin(ph) + a_j1 * ss
+        ec = 0.0
+        es = 0.0
+        if t >= t_on[b] and t < t_off[b]:
+            if w_b == 0.0:
+                ec = ec_static
+                es = es_static
+            else:
+                ph = th0[b] + w_b * t
+                ec = e_b * math.cos(ph)
+                es = e_b * math.sin(ph)
+        a = a_h + a_j0 * s0
+        bc = ec + a_j1 * sc
+        bs = es + a_j1 * ss
         n0 = 0.0
         nc = 0.0
         ns = 0.0
         for i in range(N):
             u = a + bc * cosv[i] + bs * sinv[i]
-            f = g * u if u > 0.0 else 0.0
-            xi = x[i] + k * (f - x[i])
+            xi = x[i] + k * (g * max(u, 0.0) - x[i])
             x[i] = xi
             n0 += xi
             nc += xi * cosv[i]

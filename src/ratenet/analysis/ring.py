@@ -104,7 +104,7 @@ def _residual(rates: np.ndarray, params: list[dict[str, Any]], t: float) -> np.n
 
 
 def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e-6,
-                  flat_tol: float = 1e-3) -> dict[str, np.ndarray]:
+                  flat_tol: float = 1e-3, settle_tol: float = 1e-6) -> dict[str, np.ndarray]:
     """Measure the ring observables on the final state of a trajectory.
 
     Parameters
@@ -121,6 +121,8 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
         of h0).
     flat_tol : float, default 1e-3
         A fully active profile is flat (homogeneous) when ``m1 <= flat_tol * r0``.
+    settle_tol : float, default 1e-6
+        The row has settled when ``residual <= settle_tol * max(peak, 1)``.
 
     Returns
     -------
@@ -132,7 +134,8 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
         which is free of grid error at a fixed point), ``bump_position``
         (``arg C`` in ``[0, 2 pi)``), ``n_active`` (int), ``diverged`` (bool),
         ``residual`` (``max |dm/dt|`` at the final state, rate per tau: small
-        when the network has settled; nan where diverged), ``regime`` (str)
+        when the network has settled; nan where diverged), ``settled`` (bool:
+        residual below ``settle_tol * max(peak, 1)``), ``regime`` (str)
         and ``regime_code`` (index into :data:`ratenet.theory.ring.REGIMES`).
 
     Notes
@@ -143,7 +146,8 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     ``marginal`` when the row's ``J1 > 2`` and ``narrow`` when ``J1 <= 2``.
     This mirrors :func:`ratenet.theory.ring.classify_regime`.  A simulation
     that is still growing at ``t_max`` without having reached ``max_rate`` is
-    not flagged unstable: look at ``residual``.
+    not flagged unstable: look at ``settled`` (a row that is neither settled
+    nor diverged needs a longer run, or a lower ``max_rate`` in ``simulate``).
 
     Examples
     --------
@@ -156,6 +160,7 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     active_tol = check_nonnegative("active_tol", active_tol)
     rate_floor = check_nonnegative("rate_floor", rate_floor)
     flat_tol = check_nonnegative("flat_tol", flat_tol)
+    settle_tol = check_nonnegative("settle_tol", settle_tol)
     if not hasattr(traj, "rates") or not hasattr(traj, "theta"):
         raise ParameterError("traj", type(traj).__name__, "a RingTrajectory")
     shape = tuple(traj.batch_shape)
@@ -200,10 +205,12 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     t_final = float(traj.t[-1]) if len(traj.t) else math.nan
     residual = _residual(m, params, t_final)
     residual[diverged] = np.nan
+    settled = residual <= settle_tol * np.maximum(peak, 1.0)
 
     out = {
         "r0": r0, "m1": m1, "peak": peak, "theta_c": tc, "bump_position": pos,
         "n_active": n_active, "diverged": diverged, "residual": residual,
+        "settled": settled,
         "regime_code": code, "regime": np.array(REGIMES)[code],
     }
     return {k: v.reshape(shape) for k, v in out.items()}

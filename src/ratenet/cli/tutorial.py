@@ -1,0 +1,44 @@
+"""``ratenet tutorial``: build the tutorial report (every question answered and checked)."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import fail, guarded, show_progress
+
+
+@click.command()
+@click.option("--out", "out", type=click.Path(file_okay=False, writable=True),
+              default="out/tutorial", show_default=True,
+              help="Directory for report.html, results.json and figures/.")
+@click.option("--only", multiple=True, metavar="ID",
+              help="Build only these sections (e.g. --only Q9 --only Q15); repeatable.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@guarded
+def tutorial(out: str, only: tuple[str, ...], quiet: bool) -> None:
+    """Answer every question of the rate-model tutorial, with checks, as a report.
+
+    Writes OUT/report.html (self-contained page), OUT/results.json (one object per
+    check: id, title, quantity, analytic, numeric, tolerance, passed) and
+    OUT/figures/*.png. Exits with status 1 if any check fails.
+
+    \b
+    Example:
+      ratenet tutorial --out out/tutorial
+    """
+    from ..tutorial import build_tutorial, section_builders
+
+    if only:
+        known = [b[0] for b in section_builders()]
+        bad = [s for s in only if s not in known]
+        if bad:
+            fail(f"--only: unknown section {bad[0]!r} (known: {', '.join(known)})")
+    report = build_tutorial(out, progress=show_progress(quiet), only=list(only) or None)
+    n, n_ok = len(report.checks), sum(c.passed for c in report.checks)
+    if not quiet:
+        click.echo(f"{n_ok} of {n} checks pass ({report.seconds:.1f} s); "
+                   f"report: {report.out / 'report.html'}")
+        for c in report.failed:
+            click.echo(f"  FAILED {c.id}: {c.title} ({c.basis})", err=True)
+    if not report.passed:
+        raise SystemExit(1)

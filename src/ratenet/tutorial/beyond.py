@@ -1,0 +1,5 @@
+"""Beyond the tutorial."""
+
+from __future__ import annotations
+
+SECTIONS: tuple = ()

@@ -2,4 +2,11 @@
 
 from __future__ import annotations
 
+from ._core import Section, Workspace
+from ._lib import Missing
+
 SECTIONS: tuple = ()
+
+
+def nonsmooth_birth(ws: Workspace) -> Section:
+    raise Missing("ratenet.analysis.bifurcation")

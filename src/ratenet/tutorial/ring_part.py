@@ -216,8 +216,9 @@ def q3(ws: Workspace) -> Section:
             label="theory  m₀ = h₀/(1 − J₀)")
     ax.plot(Q3_J0, measured, "o", color="C1", mfc="none", ms=7, label="simulation (N = 256)")
     ax.axvline(1.0, color="k", ls="--", lw=1)
-    ax.text(0.97, 0.5, "J₀ = 1:\nno positive\nuniform state", transform=ax.get_xaxis_transform(),
-            ha="right", va="center", fontsize=9)
+    ax.text(0.9, 0.3, "J₀ = 1: no positive\nuniform state beyond", ha="right", va="center",
+            fontsize=9, transform=ax.get_xaxis_transform(),
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
     ax.set_yscale("log")
     ax.set_xlabel("uniform coupling J₀")
     ax.set_ylabel("uniform rate m₀  (h₀ = 1)")
@@ -721,7 +722,7 @@ def q12(ws: Workspace) -> Section:
     ax.set_xlabel("tuned coupling J₁")
     ax.set_ylabel("amplification  (m₁/m₀)/(ε/h₀)")
     ax.set_title("Amplification of the input tuning")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3, which="both")
     figure = ws.save(fig, "q12_amplification_vs_J1",
                      "Amplification against J₁ for two values of J₀. It exceeds 1 to the right of "

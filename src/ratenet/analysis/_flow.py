@@ -1,0 +1,344 @@
+"""Flows of autonomous rate networks with their derivative (the monodromy matrix).
+
+Two implementations of one small interface, ``advance(x0, t_max, ...)``:
+
+* :class:`PiecewiseLinearFlow` (threshold-linear transfer) is exact: inside each
+  region of fixed active set the dynamics are linear, ``dx/dt = A x + c``, and are
+  solved in closed form through the eigen-decomposition of ``A`` (the matrix
+  exponential of the augmented system when ``A`` is singular or defective).  The
+  times at which a unit crosses its threshold are located by sampling the closed-form
+  solution and refining with Brent's method.  The vector field is continuous across
+  thresholds, so the saltation matrices are the identity and the flow derivative is
+  the product of the regions' matrix exponentials.
+* :class:`SmoothFlow` integrates the state and its variational equations with
+  scipy's DOP853 at tight tolerance.
+
+Both stop at an optional Poincare section ``n . (x - p) = 0`` crossed in the
+direction of ``n``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.linalg import expm
+from scipy.optimize import brentq
+
+from ..network import RateNetwork
+from ..transfer import ThresholdLinear
+
+__all__ = ["FlowResult", "PiecewiseLinearFlow", "SmoothFlow", "make_flow"]
+
+
+@dataclass
+class FlowResult:
+    """Outcome of :meth:`advance`.
+
+    ``x``: final state (n,); ``t``: elapsed time; ``monodromy``: d x(t) / d x0 (n, n);
+    ``hit_section``: stopped on the section; ``status``: "ok", "section", "diverged";
+    ``times`` (K,), ``states`` (K, n): the recorded samples (with ``record_dt``).
+    """
+
+    x: np.ndarray
+    t: float
+    monodromy: np.ndarray
+    status: str
+    times: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    states: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    @property
+    def hit_section(self) -> bool:
+        return self.status == "section"
+
+
+class _Region:
+    """Closed-form solution of ``dx/dt = A x + c`` (one active set)."""
+
+    def __init__(self, A: np.ndarray, c: np.ndarray) -> None:
+        self.A, self.c = A, c
+        n = A.shape[0]
+        lam, V = np.linalg.eig(A)
+        self.lam = lam
+        self.rate = float(max(np.max(np.abs(lam)), 1e-12))
+        self.modal = bool(np.linalg.cond(V) < 1e8 and abs(np.linalg.det(A)) > 1e-14 * self.rate**n)
+        if self.modal:
+            self.V = V
+            self.Vinv = np.linalg.inv(V)
+            self.xstar = np.linalg.solve(A, -c)
+        else:
+            M = np.zeros((n + 1, n + 1))
+            M[:n, :n], M[:n, n] = A, c
+            self.M = M
+        self._lyap: tuple[np.ndarray, np.ndarray] | None = None
+
+    def propagate(self, x0: np.ndarray, s: Any) -> np.ndarray:
+        """States at times ``s`` (K,) after ``x0``: shape (K, n)."""
+        s = np.atleast_1d(np.asarray(s, dtype=float))
+        if self.modal:
+            coef = self.Vinv @ (x0 - self.xstar)
+            E = np.exp(np.outer(s, self.lam)) * coef
+            return self.xstar + (E @ self.V.T).real
+        n = x0.size
+        y0 = np.append(x0, 1.0)
+        return np.array([(expm(self.M * si) @ y0)[:n] for si in s])
+
+    def derivative(self, s: float) -> np.ndarray:
+        """``expm(A s)``: derivative of the flow over time ``s``."""
+        if self.modal:
+            return ((self.V * np.exp(self.lam * s)) @ self.Vinv).real
+        n = self.A.shape[0]
+        return expm(self.M * s)[:n, :n]
+
+
+class PiecewiseLinearFlow:
+    """Exact flow of a threshold-linear network (see the module docstring)."""
+
+    exact = True
+
+    def __init__(self, net: RateNetwork, *, max_rate: float = 1e6) -> None:
+        if not isinstance(net.transfer, ThresholdLinear):
+            raise TypeError("PiecewiseLinearFlow needs threshold-linear transfer")
+        self.net = net
+        self.n = net.n
+        self.W = net.weights
+        self.hth = net.external(0.0) - net.transfer.threshold
+        self.scale = max(1.0, float(np.max(np.abs(self.hth))))
+        self.max_rate = max_rate
+        self._regions: dict[tuple[bool, ...], _Region] = {}
+
+    def rhs(self, x: np.ndarray) -> np.ndarray:
+        return self.net.rhs(0.0, x)
+
+    def region(self, bits: tuple[bool, ...]) -> _Region:
+        reg = self._regions.get(bits)
+        if reg is None:
+            from .fixed_points import region_system
+
+            reg = _Region(*region_system(self.net, bits))
+            self._regions[bits] = reg
+        return reg
+
+    def active_set(self, x: np.ndarray) -> tuple[bool, ...]:
+        """Region of ``x``; a unit on its threshold goes the way the flow takes it."""
+        u = self.W @ x + self.hth
+        tol = 1e-12 * max(self.scale, float(np.max(np.abs(x))))
+        du = self.W @ self.rhs(x)
+        return tuple(bool(ui > tol or (abs(ui) <= tol and dui > 0)) for ui, dui in zip(u, du))
+
+    def trapped(self, x: np.ndarray) -> bool:
+        """True if ``x`` provably converges to a stable fixed point of its region.
+
+        Uses the quadratic Lyapunov function of the region's linear dynamics: when the
+        sublevel set through ``x`` lies inside the region, the orbit never leaves it.
+        """
+        from scipy.linalg import solve_continuous_lyapunov
+
+        bits = self.active_set(x)
+        reg = self.region(bits)
+        if not reg.modal or np.max(reg.lam.real) >= 0:
+            return False
+        act = np.array(bits)
+        u_star = self.W @ reg.xstar + self.hth
+        if np.any(np.where(act, u_star <= 0, u_star >= 0)):
+            return False
+        if reg._lyap is None:
+            P = solve_continuous_lyapunov(reg.A.T, -np.eye(self.n))
+            reg._lyap = (P, np.linalg.inv(P))
+        P, Pinv = reg._lyap
+        d = x - reg.xstar
+        V = float(d @ P @ d)
+        for i in range(self.n):  # distance (in V) from x* to the plane u_i = 0
+            a = self.W[i]
+            if float(a @ Pinv @ a) <= 0:
+                continue
+            if V >= 0.999 * u_star[i] ** 2 / float(a @ Pinv @ a):
+                return False
+        return True
+
+    def advance(self, x0: np.ndarray, t_max: float, *, section: tuple[np.ndarray, np.ndarray]
+                | None = None, min_time: float = 0.0, record_dt: float | None = None,
+                max_events: int = 100000) -> FlowResult:
+        """Follow the flow from ``x0`` for ``t_max``, or to the first section crossing."""
+        n = self.n
+        x = np.array(x0, dtype=float)
+        t = 0.0
+        Phi = np.eye(n)
+        bits = self.active_set(x)
+        rec_t: list[np.ndarray] = []
+        rec_x: list[np.ndarray] = []
+        if record_dt is not None:
+            rec_t.append(np.zeros(1))
+            rec_x.append(x[None, :].copy())
+        if section is not None:
+            p, nrm = section
+        status = "ok"
+        for _ in range(max_events):
+            reg = self.region(bits)
+            act = np.array(bits)
+            tol = 1e-12 * max(self.scale, float(np.max(np.abs(x))))
+            delta = 0.1 / reg.rate
+            K = 128
+            s = delta * np.arange(1, K + 1)
+            if s[-1] >= t_max - t:
+                s = np.append(s[s < t_max - t], t_max - t)
+            X = reg.propagate(x, s)
+            U = X @ self.W.T + self.hth
+            viol = np.where(act, U < -tol, U > tol)
+            bad = np.flatnonzero(np.any(viol, axis=1))
+            k_thr = int(bad[0]) if bad.size else len(s)
+            k_sec = len(s)
+            if section is not None:
+                S = (X - p) @ nrm
+                S_prev = np.concatenate(([float((x - p) @ nrm)], S[:-1]))
+                hits = np.flatnonzero((S_prev < 0) & (S >= 0) & (t + s >= min_time))
+                if hits.size:
+                    k_sec = int(hits[0])
+            k_div = len(s)
+            big = np.flatnonzero(~(np.abs(X).max(axis=1) < self.max_rate))
+            if big.size:
+                k_div = int(big[0])
+            k_ev = min(k_thr, k_sec, k_div)
+            kind, flip, s_evt = "end", -1, float(s[-1])
+            if k_ev < len(s):
+                s_lo = 0.0 if k_ev == 0 else float(s[k_ev - 1])
+                s_hi = float(s[k_ev])
+                s_evt = s_hi
+                if k_div == k_ev and k_div < min(k_thr, k_sec):
+                    kind = "diverged"
+                if k_thr == k_ev:
+                    for i in np.flatnonzero(viol[k_thr]):
+                        sign = 1.0 if act[i] else -1.0
+
+                        def g(si, i=i, sign=sign, reg=reg, x=x, tol=tol):
+                            return float(self.W[i] @ reg.propagate(x, [si])[0] + self.hth[i]
+                                         + sign * tol)
+
+                        if g(s_lo) * sign <= 0:
+                            root = s_lo
+                        else:
+                            root = brentq(g, s_lo, s_hi, xtol=1e-14, rtol=1e-15)
+                        if kind != "threshold" or root < s_evt:
+                            s_evt, flip, kind = root, int(i), "threshold"
+                if k_sec == k_ev:
+                    def gs(si, reg=reg, x=x):
+                        return float((reg.propagate(x, [si])[0] - p) @ nrm)
+
+                    top = s_evt if kind == "threshold" else s_hi
+                    if gs(s_lo) < 0 <= gs(top):
+                        root = top if gs(top) == 0 else brentq(gs, s_lo, top, xtol=1e-14,
+                                                               rtol=1e-15)
+                        if kind != "threshold" or root <= s_evt:
+                            s_evt, flip, kind = root, -1, "section"
+            x_new = reg.propagate(x, [s_evt])[0]
+            if record_dt is not None:
+                k0 = int(np.floor(t / record_dt)) + 1
+                k1 = int(np.floor((t + s_evt) / record_dt + 1e-12))
+                if k1 >= k0:
+                    tg = record_dt * np.arange(k0, k1 + 1)
+                    rec_t.append(tg)
+                    rec_x.append(reg.propagate(x, tg - t))
+            Phi = reg.derivative(s_evt) @ Phi
+            t += s_evt
+            x = x_new
+            if kind == "threshold":
+                b = list(bits)
+                b[flip] = not b[flip]
+                bits = tuple(b)
+                continue
+            if kind == "section":
+                status = "section"
+                break
+            if kind == "diverged":
+                status = "diverged"
+                break
+            if t >= t_max * (1 - 1e-15):
+                break
+        if record_dt is not None:
+            if rec_t[-1][-1] < t:
+                rec_t.append(np.array([t]))
+                rec_x.append(x[None, :].copy())
+            times, states = np.concatenate(rec_t), np.concatenate(rec_x)
+        else:
+            times, states = np.zeros(0), np.zeros((0, n))
+        return FlowResult(x=x, t=t, monodromy=Phi, status=status, times=times, states=states)
+
+
+class SmoothFlow:
+    """Flow of a network with smooth transfer: DOP853 on the state and its variations."""
+
+    exact = False
+
+    def __init__(self, net: RateNetwork, *, rtol: float = 1e-11, max_rate: float = 1e6) -> None:
+        self.net = net
+        self.n = net.n
+        self.rtol = rtol
+        self.max_rate = max_rate
+        h = net.external(0.0)
+        self.scale = max(1.0, float(np.max(np.abs(h))))
+
+    def rhs(self, x: np.ndarray) -> np.ndarray:
+        return self.net.rhs(0.0, x)
+
+    def trapped(self, x: np.ndarray) -> bool:
+        return False
+
+    def advance(self, x0: np.ndarray, t_max: float, *, section=None, min_time: float = 0.0,
+                record_dt: float | None = None, max_events: int = 0) -> FlowResult:
+        from scipy.integrate import solve_ivp
+
+        n = self.n
+        net = self.net
+
+        def f(t, y):
+            x = y[:n]
+            P = y[n:].reshape(n, n)
+            return np.concatenate((net.rhs(t, x), (net.jacobian(x) @ P).ravel()))
+
+        events = []
+        if section is not None:
+            p, nrm = section
+
+            def ev(t, y):
+                if t < min_time:
+                    return -1.0
+                return float((y[:n] - p) @ nrm)
+
+            ev.terminal = True  # type: ignore[attr-defined]
+            ev.direction = 1.0  # type: ignore[attr-defined]
+            events.append(ev)
+
+        def blow(t, y):
+            return self.max_rate - float(np.max(np.abs(y[:n])))
+
+        blow.terminal = True  # type: ignore[attr-defined]
+        events.append(blow)
+        y0 = np.concatenate((np.asarray(x0, dtype=float), np.eye(n).ravel()))
+        sol = solve_ivp(f, (0.0, t_max), y0, method="DOP853", rtol=self.rtol,
+                        atol=self.rtol * self.scale, events=events, dense_output=record_dt
+                        is not None)
+        y = sol.y[:, -1]
+        t = float(sol.t[-1])
+        status = "ok"
+        if sol.status == 1:
+            if section is not None and sol.t_events[0].size:
+                status = "section"
+                y = sol.y_events[0][0]
+                t = float(sol.t_events[0][0])
+            else:
+                status = "diverged"
+        if record_dt is not None:
+            times = np.append(np.arange(0.0, t, record_dt), t)
+            states = sol.sol(times)[:n].T
+        else:
+            times, states = np.zeros(0), np.zeros((0, n))
+        return FlowResult(x=y[:n].copy(), t=t, monodromy=y[n:].reshape(n, n).copy(),
+                          status=status, times=times, states=states)
+
+
+def make_flow(net: RateNetwork, *, max_rate: float = 1e6) -> PiecewiseLinearFlow | SmoothFlow:
+    """The exact flow for threshold-linear networks, the integrated one otherwise."""
+    if isinstance(net.transfer, ThresholdLinear):
+        return PiecewiseLinearFlow(net, max_rate=max_rate)
+    return SmoothFlow(net, max_rate=max_rate)

@@ -1,0 +1,331 @@
+"""Limit cycles of small rate networks: found by simulation, refined by shooting.
+
+1. Follow the flow from a starting point and iterate the Poincare map of a section
+   through a point of the orbit (the hyperplane normal to the flow there) until
+   successive returns agree to ``1e-3`` of the rate scale; stop early if the orbit
+   provably falls into a stable fixed point or diverges.
+2. Newton's method on the Poincare map ``P`` restricted to the section: solve
+   ``P(x) = x`` with the exact derivative ``DP = (I - f n^T / n.f) Phi``, where ``Phi``
+   is the monodromy matrix.
+3. On the converged cycle: period, min and max of every unit, Floquet multipliers
+   (eigenvalues of ``Phi``; one of them is 1) and stability (all others inside the
+   unit circle).
+
+For threshold-linear networks the flow is exact (closed form in each region, see
+:mod:`ratenet.analysis._flow`); for smooth transfer it is integrated with DOP853 at
+``rtol = 1e-11``.  Nothing here assumes a normal form: the E-I model's cycle is born
+at finite amplitude (a non-smooth bifurcation), and is found like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._validation import ParameterError, check_positive
+from ._flow import PiecewiseLinearFlow, SmoothFlow, make_flow
+from .fixed_points import as_network, find_fixed_points
+
+__all__ = ["LimitCycle", "find_limit_cycle", "refine_limit_cycle"]
+
+
+@dataclass(frozen=True, eq=False)
+class LimitCycle:
+    """A periodic orbit.
+
+    Attributes
+    ----------
+    period : float
+        Period (E-I: ms).
+    point : ndarray of shape (n,)
+        A point of the cycle (on the Poincare section used by the shooting).
+    t : ndarray of shape (K,)
+        Times along one period, from 0 to ``period``.
+    orbit : ndarray of shape (K, n)
+        States at ``t``; ``orbit[0]`` is ``point``.
+    minimum, maximum : ndarray of shape (n,)
+        Smallest and largest rate of each unit over the cycle.
+    floquet_multipliers : ndarray of complex, shape (n,)
+        Eigenvalues of the monodromy matrix, the trivial multiplier (closest to 1) first.
+    stable : bool
+        True when every non-trivial multiplier lies inside the unit circle.
+    residual : float
+        ``|P(x) - x|`` at the end of the shooting.
+    iterations : int
+        Newton iterations taken.
+    exact_flow : bool
+        True when the flow was computed in closed form (threshold-linear network).
+    names : tuple of str
+    """
+
+    period: float
+    point: np.ndarray
+    t: np.ndarray
+    orbit: np.ndarray
+    minimum: np.ndarray
+    maximum: np.ndarray
+    floquet_multipliers: np.ndarray
+    stable: bool
+    residual: float
+    iterations: int
+    exact_flow: bool
+    names: tuple[str, ...] = ()
+
+    @property
+    def amplitude(self) -> np.ndarray:
+        """Peak-to-peak amplitude of each unit, shape (n,)."""
+        return self.maximum - self.minimum
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Time average of each unit over one period, shape (n,)."""
+        return np.trapezoid(self.orbit, self.t, axis=0) / self.period
+
+    def __repr__(self) -> str:
+        ext = ", ".join(f"{n} in [{a:.4g}, {b:.4g}]"
+                        for n, a, b in zip(self.names, self.minimum, self.maximum))
+        return (f"LimitCycle(period={self.period:.6g}, {ext}, "
+                f"{'stable' if self.stable else 'unstable'})")
+
+    def to_dict(self, *, orbit: bool = False) -> dict[str, Any]:
+        """Plain JSON: period, per-unit min/max (``nu_E_min``-style keys), multipliers.
+
+        Keys ``"{name}_min"``/``"{name}_max"`` use the unit names with a ``nu_``
+        prefix (``nu_E_min`` for unit ``E``).  ``orbit=True`` adds the sampled cycle.
+        """
+        out: dict[str, Any] = {"period": float(self.period)}
+        for i, name in enumerate(self.names):
+            out[f"nu_{name}_min"] = float(self.minimum[i])
+            out[f"nu_{name}_max"] = float(self.maximum[i])
+        out["stable"] = bool(self.stable)
+        out["floquet_multipliers"] = [[float(z.real), float(z.imag)]
+                                      for z in self.floquet_multipliers]
+        out["residual"] = float(self.residual)
+        if orbit:
+            out["t"] = self.t.tolist()
+            out["orbit"] = self.orbit.tolist()
+        return out
+
+
+def _section_basis(nrm: np.ndarray) -> np.ndarray:
+    """Orthonormal basis (n, n-1) of the hyperplane normal to ``nrm``."""
+    n = nrm.size
+    Q, _ = np.linalg.qr(np.column_stack([nrm, np.eye(n)]))
+    return Q[:, 1:n]
+
+
+def _refine_extreme(flow, x_a: np.ndarray, dt: float, i: int, sign: float) -> float:
+    """Extremum of ``sign * x_i`` on ``[0, 2 dt]`` after the state ``x_a`` (exact flow)."""
+    from scipy.optimize import minimize_scalar
+
+    def val(s):
+        return -sign * (flow.advance(x_a, s).x[i] if s > 0 else x_a[i])
+
+    res = minimize_scalar(val, bounds=(0.0, 2 * dt), method="bounded",
+                          options={"xatol": 1e-9 * dt})
+    return float(-res.fun * sign)
+
+
+def _shoot(flow, x0: np.ndarray, T_guess: float, *, tol: float, max_iter: int = 30):
+    """Newton on the Poincare map of the section through ``x0`` normal to the flow."""
+    n = x0.size
+    f0 = flow.rhs(x0)
+    nrm = f0 / np.linalg.norm(f0)
+    p = x0.copy()
+    B = _section_basis(nrm)
+    y = np.zeros(n - 1)
+    res = None
+    for it in range(max_iter + 1):
+        x = p + B @ y
+        res = flow.advance(x, 3.0 * T_guess, section=(p, nrm), min_time=0.5 * T_guess)
+        if not res.hit_section:
+            return None
+        G = B.T @ (res.x - p) - y
+        f1 = flow.rhs(res.x)
+        DP = (np.eye(n) - np.outer(f1, nrm) / float(nrm @ f1)) @ res.monodromy
+        DG = B.T @ DP @ B - np.eye(n - 1)
+        if np.linalg.norm(G) < tol:
+            return x, res, it, float(np.linalg.norm(G))
+        try:
+            dy = np.linalg.solve(DG, -G)
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.isfinite(dy)):
+            return None
+        # damp steps larger than the current orbit scale
+        lim = 0.25 * max(flow.scale, float(np.max(np.abs(x))))
+        if np.linalg.norm(dy) > lim:
+            dy *= lim / np.linalg.norm(dy)
+        y = y + dy
+        T_guess = res.t
+    return None
+
+
+def refine_limit_cycle(model: Any, x0: np.ndarray, period_guess: float, *,
+                       tol: float = 1e-10, samples: int = 4000) -> LimitCycle | None:
+    """Shooting refinement of a cycle from a point near it and a period estimate.
+
+    Parameters
+    ----------
+    model : RateNetwork or model with ``to_network()``
+    x0 : array_like of shape (n,)
+        A point close to the cycle.
+    period_guess : float
+        Rough period (the first return is looked for after half of it).
+    tol : float, default 1e-10
+        Convergence tolerance on ``|P(x) - x|``, relative to the rate scale.
+    samples : int, default 4000
+        Points kept along the converged orbit.
+
+    Returns
+    -------
+    LimitCycle or None
+        None when the shooting does not converge or the cycle is not isolated
+        (a linear centre: a continuum of closed orbits with all multipliers 1).
+    """
+    net = as_network(model)
+    flow = make_flow(net)
+    return _refine(flow, np.asarray(x0, dtype=float), float(period_guess), tol=tol,
+                   samples=samples, names=tuple(net.names or ()))
+
+
+def _refine(flow, x0, T_guess, *, tol, samples, names) -> LimitCycle | None:
+    scale = max(flow.scale, float(np.max(np.abs(x0))))
+    out = _shoot(flow, x0, T_guess, tol=tol * scale)
+    if out is None:
+        return None
+    x, res, iters, resid = out
+    T = res.t
+    mult = np.linalg.eigvals(res.monodromy)
+    order = np.argsort(np.abs(mult - 1.0))
+    mult = mult[order]
+    nontrivial = mult[1:]
+    if nontrivial.size and np.all(np.abs(nontrivial - 1.0) < 1e-4):
+        return None  # every multiplier 1: a continuum of closed orbits (linear centre)
+    stable = bool(np.all(np.abs(nontrivial) < 1.0))
+    dt = T / samples
+    run = flow.advance(x, T, record_dt=dt)
+    tt, orbit = run.times, run.states
+    n = x.size
+    mins, maxs = np.empty(n), np.empty(n)
+    for i in range(n):
+        for sign, store in ((1.0, maxs), (-1.0, mins)):
+            k = int(np.argmax(sign * orbit[:-1, i]))
+            k0 = k - 1 if k > 0 else orbit.shape[0] - 2
+            v = _refine_extreme(flow, orbit[k0], tt[k0 + 1] - tt[k0], i, sign)
+            store[i] = max(v, orbit[k, i]) if sign > 0 else min(v, orbit[k, i])
+    return LimitCycle(period=float(T), point=x, t=tt, orbit=orbit, minimum=mins, maximum=maxs,
+                      floquet_multipliers=mult, stable=stable, residual=resid, iterations=iters,
+                      exact_flow=bool(flow.exact), names=names)
+
+
+def _default_starts(net, flow) -> list[np.ndarray]:
+    fps = find_fixed_points(net)
+    big = max([flow.scale] + [float(np.max(fp.state)) for fp in fps])
+    starts = [np.full(net.n, 1.5 * big)]
+    for fp in fps:
+        if fp.stable or fp.type == "saddle":
+            continue
+        lead = np.linalg.eig(fp.jacobian)[1][:, 0].real
+        lead = lead / max(np.linalg.norm(lead), 1e-300)
+        starts.append(fp.state + 1e-2 * big * lead)
+    return starts
+
+
+def find_limit_cycle(model: Any, *, x0: np.ndarray | None = None,
+                     t_search: float | None = None, tol: float = 1e-10,
+                     samples: int = 4000) -> LimitCycle | None:
+    """Find a limit cycle: simulate, iterate the Poincare map, refine by shooting.
+
+    Parameters
+    ----------
+    model : RateNetwork or model with ``to_network()`` (e.g. :class:`ratenet.EIModel`)
+    x0 : array_like of shape (n,), optional
+        Starting state (E-I: Hz).  Default: tried in turn, a point next to each
+        unstable focus/node (1% of the rate scale along its leading eigenvector),
+        then a point beyond every fixed point.
+    t_search : float, optional
+        Longest time followed from each start before giving up (model time units;
+        default ``3000 * max(tau)``).
+    tol : float, default 1e-10
+        Shooting tolerance on ``|P(x) - x|`` relative to the rate scale.
+    samples : int, default 4000
+        Points kept along one period.
+
+    Returns
+    -------
+    LimitCycle or None
+        None when the orbits fall into a fixed point, diverge, or close on themselves
+        without being isolated (a linear centre).
+
+    Examples
+    --------
+    >>> from ratenet import EIModel
+    >>> cycle = find_limit_cycle(EIModel(tau_I=50.0))
+    >>> cycle.stable
+    True
+    """
+    net = as_network(model)
+    flow = make_flow(net)
+    names = tuple(net.names or ())
+    if t_search is None:
+        t_search = 3000.0 * float(np.max(net.tau))
+    t_search = check_positive("t_search", t_search)
+    if x0 is not None:
+        x0 = np.asarray(x0, dtype=float)
+        if x0.shape != (net.n,) or not np.all(np.isfinite(x0)):
+            raise ParameterError("x0", x0, f"finite initial rates of shape ({net.n},)")
+        starts = [x0]
+    else:
+        starts = _default_starts(net, flow)
+    for start in starts:
+        cyc = _search_from(flow, start, t_search, tol=tol, samples=samples, names=names)
+        if cyc is not None:
+            return cyc
+    return None
+
+
+def _search_from(flow: PiecewiseLinearFlow | SmoothFlow, x0: np.ndarray, t_search: float, *,
+                 tol: float, samples: int, names) -> LimitCycle | None:
+    tau_max = float(np.max(flow.net.tau))
+    scale = max(flow.scale, float(np.max(np.abs(x0))))
+    # leave the start behind
+    pre = flow.advance(x0, 5.0 * tau_max)
+    if pre.status == "diverged":
+        return None
+    x = pre.x
+    t_used = pre.t
+    while t_used < t_search:
+        f = flow.rhs(x)
+        if np.linalg.norm(f) * tau_max < 1e-9 * scale or flow.trapped(x):
+            return None  # at, or provably heading into, a stable fixed point
+        nrm = f / np.linalg.norm(f)
+        p = x.copy()
+        prev = p
+        T_prev = None
+        n_ret = 0
+        while t_used < t_search:
+            res = flow.advance(prev, t_search - t_used, section=(p, nrm),
+                               min_time=0.0 if T_prev is None else 0.5 * T_prev)
+            t_used += res.t
+            if res.status == "diverged":
+                return None
+            if not res.hit_section:
+                return None
+            n_ret += 1
+            step = float(np.linalg.norm(res.x - prev))
+            if n_ret >= 2 and step < 1e-2 * scale:
+                cyc = _refine(flow, res.x, res.t, tol=tol, samples=samples, names=names)
+                if cyc is not None:
+                    return cyc
+                if step < 1e-9 * scale:
+                    return None  # closes on itself but not isolated (a centre)
+            if flow.trapped(res.x):
+                return None
+            prev, T_prev = res.x, res.t
+            if n_ret % 50 == 0:
+                break  # re-place the section (the orbit may have drifted away from p)
+        x = prev
+    return None

@@ -1,0 +1,238 @@
+"""Running a sweep: chunks scheduled with Dask, results written as each chunk finishes.
+
+* ``scheduler=None``: a local Dask cluster on this machine, listening on 127.0.0.1 only, one
+  worker *process* per core with one thread each.  Each chunk runs the single-threaded
+  compiled kernels (``simulate(..., parallel=False)``): parallelism comes from the processes,
+  never from Numba threads inside Dask worker threads (which can abort the process with
+  Numba's default threading layer).
+* ``scheduler="tcp://HOST:PORT"``: an existing Dask cluster (``dask scheduler`` plus
+  ``dask worker`` processes that can import ratenet).  The workers only compute; the client
+  writes the store, so the store needs no shared file system.
+* ``scheduler="synchronous"``: every chunk in this process, in order (no Dask; for debugging
+  and small tests).
+
+Results are independent of the scheduler, the number of workers and the chunking: each
+cell's initial condition comes from its own seed stream, and rows of a batch are computed
+independently.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._validation import ParameterError
+from .grid import Grid, compute_chunk
+from .spec import SweepSpec, load_spec
+from .store import SweepStore
+
+__all__ = ["SweepResult", "run_sweep"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a call to :func:`run_sweep` did.
+
+    Attributes
+    ----------
+    store : str
+        Path of the Zarr store.
+    cells : int
+        Simulations in the whole sweep (grid points times trials).
+    completed : int
+        Simulations stored now (from this run and earlier ones).
+    computed : int
+        Simulations computed by this run (0 when a resumed sweep was already complete).
+    chunks : int
+        Chunks in the whole sweep.
+    seconds : float
+        Wall-clock time of the run, cluster start-up included.
+    scheduler : str
+        Address of the scheduler used (``"synchronous"`` without Dask).
+    workers : int
+        Number of Dask workers when the run started (0 without Dask).
+    """
+
+    store: str
+    cells: int
+    completed: int
+    computed: int
+    chunks: int
+    seconds: float
+    scheduler: str
+    workers: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _cells_in(grid: Grid, indices) -> int:
+    return sum(grid.chunk(i).n_points for i in indices) * grid.trials
+
+
+def local_cluster(n_workers: int | None = None):
+    """A Dask ``LocalCluster`` on 127.0.0.1: ``n_workers`` processes of one thread each.
+
+    Parameters
+    ----------
+    n_workers : int, optional
+        Default: the number of CPU cores available to this process.
+    """
+    from distributed import LocalCluster
+
+    if n_workers is None:
+        try:
+            n_workers = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not Linux
+            n_workers = os.cpu_count() or 1
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                        host="127.0.0.1", dashboard_address=None, protocol="tcp",
+                        silence_logs=logging.ERROR)
+
+
+def run_sweep(
+    spec: SweepSpec | str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    client: Any = None,
+) -> SweepResult:
+    """Run a parameter sweep and store its results in a Zarr store.
+
+    Parameters
+    ----------
+    spec : SweepSpec or path of a TOML spec
+    out : path
+        The Zarr store (``.zarr`` folder). Must not exist unless ``resume``.
+    scheduler : str, optional
+        None: a local Dask cluster on 127.0.0.1; ``"tcp://HOST:PORT"``: an existing Dask
+        scheduler; ``"synchronous"``: no Dask, every chunk in this process.
+    workers : int, optional
+        Worker processes of the local cluster (default: the CPU cores).
+    resume : bool, default False
+        Continue the sweep stored at ``out``: chunks already stored are skipped.
+    progress : bool, default False
+        A progress bar with ETA on stderr.
+    client : distributed.Client, optional
+        Use this client instead of ``scheduler``.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    ParameterError
+        Bad spec, an existing ``out`` without ``resume``, a store from another spec, or a
+        scheduler that cannot be reached; raised before anything is written.
+    """
+    t_start = time.perf_counter()
+    if not isinstance(spec, SweepSpec):
+        spec = load_spec(spec)
+    if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
+        raise ParameterError("workers", workers, "an integer >= 1")
+    grid = Grid(spec)
+    out = Path(out)
+    if resume:
+        store = SweepStore.resume(out, spec)
+        done = store.completed()
+    else:
+        if out.exists():
+            raise ParameterError("out", str(out), "a path that does not exist yet",
+                                 "pass --resume to continue the sweep stored there, "
+                                 "or remove it")
+        store = None
+        done = set()
+    todo = [i for i in range(grid.n_chunks) if i not in done]
+
+    own_cluster = None
+    sync = client is None and scheduler == "synchronous"
+    address = "synchronous"
+    n_workers = 0
+    try:
+        if not sync and todo:
+            if client is None:
+                client, own_cluster = _connect(scheduler, workers)
+            address = str(client.scheduler.address)
+            n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
+        if store is None:
+            store = SweepStore.create(out, spec)
+        computed = _execute(spec, grid, store, todo, client=None if sync else client,
+                            progress=progress, initial=_cells_in(grid, done))
+    finally:
+        if own_cluster is not None:
+            client.close()
+            own_cluster.close()
+    completed = _cells_in(grid, store.completed())
+    return SweepResult(store=str(out), cells=spec.n_cells, completed=completed,
+                       computed=computed, chunks=grid.n_chunks,
+                       seconds=time.perf_counter() - t_start, scheduler=address,
+                       workers=n_workers)
+
+
+def _connect(scheduler: str | None, workers: int | None):
+    from distributed import Client
+
+    if scheduler is None:
+        cluster = local_cluster(workers)
+        return Client(cluster), cluster
+    if not isinstance(scheduler, str) or "://" not in scheduler:
+        raise ParameterError("scheduler", scheduler,
+                             "an address tcp://HOST:PORT, or 'synchronous'")
+    try:
+        return Client(scheduler, timeout="15s"), None
+    except (OSError, TimeoutError) as err:
+        raise ParameterError("scheduler", scheduler, "the address of a running Dask scheduler",
+                             f"cannot connect: {err}") from None
+
+
+def _execute(spec: SweepSpec, grid: Grid, store: SweepStore, todo: list[int], *, client: Any,
+             progress: bool, initial: int) -> int:
+    from tqdm.auto import tqdm
+
+    spec_json = spec.to_json()
+    computed = 0
+    with tqdm(total=spec.n_cells, initial=initial, unit="cell", desc="sweep",
+              disable=not progress, dynamic_ncols=True, smoothing=0.1) as bar:
+        if client is None:
+            for index in todo:
+                store.write_chunk(grid.chunk(index), compute_chunk(spec_json, index))
+                n = grid.chunk(index).n_points * grid.trials
+                computed += n
+                bar.update(n)
+            return computed
+
+        from distributed import as_completed
+
+        token = uuid.uuid4().hex[:8]
+        futures = []
+        index_of = {}
+        for index in todo:
+            fut = client.submit(compute_chunk, spec_json, index, pure=False,
+                                key=f"ratenet-sweep-{token}-{index}")
+            futures.append(fut)
+            index_of[fut.key] = index
+        pending = as_completed(futures)
+        del futures  # only ``pending`` holds them now; each is released once written
+        for fut in pending:
+            index = index_of[fut.key]
+            try:
+                values = fut.result()
+            except Exception as err:
+                raise RuntimeError(f"chunk {index} of the sweep failed: "
+                                   f"{type(err).__name__}: {err}") from err
+            store.write_chunk(grid.chunk(index), values)
+            fut.release()
+            n = grid.chunk(index).n_points * grid.trials
+            computed += n
+            bar.update(n)
+    return computed
+

@@ -1,0 +1,304 @@
+"""The Zarr store of a sweep: template first, then one chunk at a time, resumable.
+
+Layout (Zarr format 2, consolidated metadata, readable with :func:`xarray.open_zarr`):
+
+* one coordinate per swept parameter (and ``trial`` when there are several trials);
+* one variable per measured quantity, chunked exactly like the sweep's chunks, so every
+  chunk of work fills whole Zarr chunks and never touches a neighbour's;
+* attributes: ``sweep_spec`` (the canonical spec as JSON), ``sweep_spec_toml`` (the spec as
+  written), ``ratenet_version``, the grid's chunk shape;
+* a hidden folder ``.ratenet_sweep/`` with ``spec.json`` and one completion marker per
+  chunk in ``done/``, written (atomically, then synced) only after that chunk's data is on
+  disk.  A resume recomputes exactly the chunks without a marker.
+
+The template is built in a temporary folder next to the store and renamed into place, so a
+store either does not exist or has a complete template.  Temporary files a killed writer may
+leave (Zarr's ``*.partial`` files, half-written markers, template folders) are removed on
+resume.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validation import ParameterError
+from .._version import __version__
+from .grid import Chunk, Grid
+from .spec import SweepSpec
+
+__all__ = ["SweepStore", "completed_chunks", "open_sweep"]
+
+_META = ".ratenet_sweep"
+_DONE = "done"
+_TMP_TEMPLATE = ".ratenet-template-"
+
+
+def _fsync_file(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:  # Zarr does not write chunks that hold only the fill value
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems refuse fsync on folders
+        pass
+    finally:
+        os.close(fd)
+
+
+def _variables(spec: SweepSpec) -> list[tuple[Any, str]]:
+    adapter = spec.adapter
+    out = []
+    for name in spec.quantities:
+        out.append((adapter.quantity(name, "simulated"), "simulated"))
+    for name in spec.theory:
+        out.append((adapter.quantity(name, "theory"), "theory"))
+    return out
+
+
+def _template(spec: SweepSpec, grid: Grid):
+    """The store's skeleton as a lazy xarray Dataset, with its Zarr encoding."""
+    import dask.array as da
+    import xarray as xr
+
+    adapter = spec.adapter
+    coords: dict[str, Any] = {}
+    for name, values in grid.values.items():
+        p = adapter.parameters[name]
+        coords[name] = (name, np.asarray(values, dtype=float), {"description": p.doc})
+    if grid.trials > 1:
+        coords["trial"] = ("trial", np.arange(grid.trials),
+                           {"description": "trial number (each from its own random start)"})
+    data_vars: dict[str, Any] = {}
+    encoding: dict[str, Any] = {}
+    for q, kind in _variables(spec):
+        shape = grid.variable_shape(kind)
+        chunks = grid.variable_chunks(kind)
+        dtype = np.dtype(q.dtype)
+        data = da.full(shape, q.fill_value, dtype=dtype, chunks=chunks or ())
+        attrs: dict[str, Any] = {"long_name": q.description, "kind": kind}
+        if q.units:
+            attrs["units"] = q.units
+        if q.categories is not None:
+            attrs["flag_values"] = list(range(len(q.categories)))
+            attrs["flag_meanings"] = " ".join(q.categories)
+        data_vars[q.variable] = (grid.variable_dims(kind), data, attrs)
+        enc: dict[str, Any] = {"chunks": chunks or ()}
+        enc["_FillValue"] = np.nan if dtype.kind == "f" else None
+        encoding[q.variable] = enc
+    ds = xr.Dataset(data_vars, coords=coords)
+    ds.attrs.update({
+        "title": f"ratenet sweep of the {spec.model} model",
+        "model": spec.model,
+        "sweep_spec": spec.to_json(),
+        "sweep_spec_toml": spec.source,
+        "ratenet_version": __version__,
+        "seed": spec.seed,
+        "trials": spec.trials,
+        "n_cells": spec.n_cells,
+        "chunk_shape": list(grid.chunk_shape),
+        "n_chunks": grid.n_chunks,
+    })
+    return ds, encoding
+
+
+class SweepStore:
+    """Writer of a sweep's Zarr store.
+
+    Use :meth:`create` for a fresh store and :meth:`resume` for an existing one.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], spec: SweepSpec, grid: Grid) -> None:
+        self.path = Path(path)
+        self.spec = spec
+        self.grid = grid
+        self._arrays: dict[str, Any] | None = None
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], spec: SweepSpec) -> SweepStore:
+        """Write the template of a new store; refuse to touch an existing path."""
+        path = Path(path)
+        if path.exists():
+            raise ParameterError("out", str(path), "a path that does not exist yet",
+                                 "pass --resume to continue the sweep stored there, or remove it")
+        grid = Grid(spec)
+        parent = path.absolute().parent
+        if not parent.is_dir():
+            raise ParameterError("out", str(path), "a path in an existing folder")
+        _remove_stale_templates(path)
+        tmp = parent / f"{_TMP_TEMPLATE}{path.name}-{uuid.uuid4().hex[:12]}"
+        try:
+            ds, encoding = _template(spec, grid)
+            ds.to_zarr(tmp, mode="w-", compute=False, zarr_format=2, consolidated=True,
+                       encoding=encoding)
+            meta = tmp / _META
+            (meta / _DONE).mkdir(parents=True)
+            _write_atomic(meta / "spec.json", spec.to_json())
+            _fsync_tree(tmp)
+            os.rename(tmp, path)
+            _fsync_dir(parent)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return cls(path, spec, grid)
+
+    @classmethod
+    def resume(cls, path: str | os.PathLike[str], spec: SweepSpec) -> SweepStore:
+        """Open an interrupted store written by the same spec and clean its temporary files."""
+        path = Path(path)
+        meta = path / _META
+        if not (meta / "spec.json").is_file():
+            what = "does not exist" if not path.exists() else "is not a ratenet sweep store"
+            raise ParameterError("resume", str(path), "a store written by 'ratenet sweep'",
+                                 f"{path} {what}")
+        stored = json.loads((meta / "spec.json").read_text())
+        current = json.loads(spec.to_json())
+        if stored != current:
+            diff = sorted(k for k in set(stored) | set(current) if stored.get(k) != current.get(k))
+            raise ParameterError("resume", str(path), "a store written by the same spec",
+                                 f"the spec differs in {diff}")
+        _remove_stale_templates(path)
+        for leftover in path.rglob("*.partial"):  # Zarr's temporary chunk files
+            leftover.unlink(missing_ok=True)
+        for leftover in (meta / _DONE).glob("*.tmp*"):
+            leftover.unlink(missing_ok=True)
+        (meta / _DONE).mkdir(exist_ok=True)
+        return cls(path, spec, Grid(spec))
+
+    # ---------------------------------------------------------------- writing
+    def completed(self) -> set[int]:
+        """Numbers of the chunks whose data is stored."""
+        return completed_chunks(self.path)
+
+    def _open_arrays(self) -> dict[str, Any]:
+        if self._arrays is None:
+            import zarr
+
+            kwargs: dict[str, Any] = {"zarr_format": 2} if _zarr_major() >= 3 else {}
+            group = zarr.open_group(str(self.path), mode="r+", **kwargs)
+            self._arrays = {q.variable: (group[q.variable], kind)
+                            for q, kind in _variables(self.spec)}
+        return self._arrays
+
+    def write_chunk(self, chunk: Chunk, values: Mapping[str, np.ndarray]) -> None:
+        """Store one chunk's values, sync them, then mark the chunk complete."""
+        arrays = self._open_arrays()
+        files = []
+        for name, (arr, kind) in arrays.items():
+            region = self.grid.variable_region(chunk, kind)
+            data = np.asarray(values[name])
+            expected = tuple(s.stop - s.start for s in region)
+            if data.shape != expected:
+                raise ValueError(f"chunk {chunk.index}: {name} has shape {data.shape}, "
+                                 f"expected {expected}")
+            if region:
+                arr[region] = data
+            else:
+                arr[...] = data
+            coords = tuple(s.start // c for s, c in zip(region, arr.chunks))
+            files.append(self.path / name / _chunk_key(arr, coords))
+        for f in files:
+            _fsync_file(f)
+        for name in arrays:
+            _fsync_dir(self.path / name)
+        _write_atomic(self.path / _META / _DONE / str(chunk.index), "")
+
+
+def completed_chunks(path: str | os.PathLike[str]) -> set[int]:
+    """Chunk numbers marked complete in the store at ``path``."""
+    done = Path(path) / _META / _DONE
+    if not done.is_dir():
+        return set()
+    return {int(p.name) for p in done.iterdir() if p.name.isdigit()}
+
+
+def open_sweep(path: str | os.PathLike[str], *, regimes_as_labels: bool = False):
+    """Open a sweep store as an :class:`xarray.Dataset` (lazy, Dask-backed).
+
+    Parameters
+    ----------
+    path : path of the ``.zarr`` store
+    regimes_as_labels : bool, default False
+        Replace categorical codes (e.g. ``regime``) by their labels (strings; loads them).
+
+    Returns
+    -------
+    xarray.Dataset
+    """
+    import xarray as xr
+
+    p = Path(path)
+    if not (p / ".zgroup").is_file() and not (p / "zarr.json").is_file():
+        raise ParameterError("store", str(path), "an existing Zarr store")
+    ds = xr.open_zarr(p)
+    if regimes_as_labels:
+        for name, var in ds.data_vars.items():
+            meanings = var.attrs.get("flag_meanings")
+            if meanings:
+                labels = np.array(meanings.split() + [""], dtype=object)
+                codes = var.values.astype(int)
+                ds[name] = var.copy(data=labels[np.where(codes < 0, -1, codes)])
+    return ds
+
+
+# ----------------------------------------------------------------- utilities
+def _zarr_major() -> int:
+    import zarr
+
+    return int(str(zarr.__version__).split(".")[0])
+
+
+def _chunk_key(arr: Any, coords: tuple[int, ...]) -> str:
+    """File name of a chunk inside its array folder (zarr-python 3 or 2)."""
+    meta = getattr(arr, "metadata", None)
+    if meta is not None and hasattr(meta, "encode_chunk_key"):
+        return str(meta.encode_chunk_key(coords))
+    sep = getattr(arr, "_dimension_separator", None) or "."
+    return sep.join(str(c) for c in coords) or "0"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp{uuid.uuid4().hex[:8]}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_tree(root: Path) -> None:
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            _fsync_file(Path(dirpath) / f)
+        _fsync_dir(Path(dirpath))
+
+
+def _remove_stale_templates(path: Path) -> None:
+    """Template folders of killed runs for this store (``.ratenet-template-<name>-<hex>``)."""
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        return
+    for stale in parent.glob(f"{_TMP_TEMPLATE}{path.name}-*"):
+        if (stale / _META).exists() or (stale / ".zgroup").exists() or stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)

@@ -7,6 +7,7 @@ is private.
 from ._validation import ParameterError
 from ._version import __version__
 from .coupling import CirculantCoupling, DenseCoupling, FourierCoupling, ring_angles
+from .models.ei import EIModel
 from .models.ring import RingModel
 from .network import RateNetwork
 from .results import RingTrajectory, SimulationDiverged, Trajectory, load
@@ -16,6 +17,7 @@ from .transfer import PowerLaw, Sigmoid, ThresholdLinear, Transfer
 __all__ = [
     "CirculantCoupling",
     "DenseCoupling",
+    "EIModel",
     "FourierCoupling",
     "ParameterError",
     "PowerLaw",

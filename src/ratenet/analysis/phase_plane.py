@@ -1,0 +1,229 @@
+"""Phase plane of a two-population rate network: nullclines and vector field.
+
+* Threshold-linear transfer: the nullcline of unit i, ``x_i = g [u_i]_+`` with
+  ``u_i = sum_j W_ij x_j + h_i - threshold``, is exactly two straight pieces: the
+  *active* branch ``x_i = g u_i`` where ``u_i >= 0`` and the *silent* branch ``x_i = 0``
+  where ``u_i <= 0``.  Both are returned as line segments clipped to the window.
+* Smooth transfer: the zero contour of ``-x_i + f(u_i)`` on a grid (contourpy).
+
+For the E-I model (defaults) the active branches are ``nu_I = 0.25 nu_E + 10`` (E) and
+``nu_E = nu_I + 10`` (I); they cross at ``(80/3, 50/3)`` Hz.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._validation import ParameterError, as_float, check_int
+from ..network import RateNetwork
+from ..transfer import ThresholdLinear
+from .fixed_points import FixedPoint, as_network
+
+__all__ = ["Nullcline", "VectorField", "default_window", "nullclines", "vector_field"]
+
+
+@dataclass(frozen=True, eq=False)
+class Nullcline:
+    """Where ``dx_i/dt = 0`` for one unit, as polylines in the window.
+
+    Attributes
+    ----------
+    unit : int
+        Index of the unit whose rate is stationary on it.
+    name : str
+        Its name (``"E"``, ``"I"``).
+    segments : list of ndarray of shape (m, 2)
+        Polylines in (x_0, x_1) coordinates (E-I: ``(nu_E, nu_I)`` in Hz).
+    kinds : list of str
+        For each segment: ``"active"`` (unit above threshold), ``"silent"`` (unit at
+        zero rate, input below threshold) or ``"contour"`` (smooth transfer).
+    """
+
+    unit: int
+    name: str
+    segments: list[np.ndarray] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "name": self.name, "kinds": list(self.kinds),
+                "segments": [s.tolist() for s in self.segments]}
+
+
+@dataclass(frozen=True, eq=False)
+class VectorField:
+    """``dx/dt`` sampled on a grid.
+
+    Attributes
+    ----------
+    x, y : ndarray of shape (nx,) and (ny,)
+        Grid of unit 0 and unit 1 rates.
+    U, V : ndarray of shape (ny, nx)
+        ``dx_0/dt`` and ``dx_1/dt`` (E-I: Hz/ms) at ``(x[j], y[i])``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    U: np.ndarray
+    V: np.ndarray
+
+    @property
+    def speed(self) -> np.ndarray:
+        """``|dx/dt|``, shape (ny, nx)."""
+        return np.hypot(self.U, self.V)
+
+
+def _check_plane(net: RateNetwork) -> None:
+    if net.n != 2:
+        raise ParameterError("model", f"a network of {net.n} units", "a network of 2 units "
+                             "(a phase plane)")
+
+
+def _check_range(name: str, r) -> tuple[float, float]:
+    try:
+        lo, hi = (as_float(name, v) for v in r)
+    except (TypeError, ValueError):
+        raise ParameterError(name, r, "a pair (low, high) of finite numbers") from None
+    if not hi > lo:
+        raise ParameterError(name, r, "a pair (low, high) with high > low")
+    return lo, hi
+
+
+def _clip_line(a: np.ndarray, b: float, C: np.ndarray, d: np.ndarray) -> np.ndarray | None:
+    """The part of the line ``a . x = b`` inside ``{C x <= d}``: (2, 2) endpoints or None."""
+    na = float(a @ a)
+    if na == 0.0:
+        return None
+    p0 = a * b / na
+    direc = np.array([-a[1], a[0]])
+    lo, hi = -np.inf, np.inf
+    for c, e in zip(C, d):
+        cd = float(c @ direc)
+        r = float(e - c @ p0)
+        if abs(cd) < 1e-15 * np.linalg.norm(c) * np.linalg.norm(direc):
+            if r < 0:
+                return None
+            continue
+        if cd > 0:
+            hi = min(hi, r / cd)
+        else:
+            lo = max(lo, r / cd)
+    if not hi > lo:
+        return None
+    return np.array([p0 + lo * direc, p0 + hi * direc])
+
+
+def nullclines(model: Any, *, x_range: tuple[float, float], y_range: tuple[float, float],
+               resolution: int = 400) -> list[Nullcline]:
+    """Nullclines of both units of a 2-unit network, within a window.
+
+    Parameters
+    ----------
+    model : RateNetwork or model with ``to_network()`` (2 units)
+    x_range, y_range : (float, float)
+        Window in unit-0 and unit-1 rates (E-I: nu_E and nu_I in Hz).
+    resolution : int, default 400
+        Grid points per axis for the contours of smooth transfer (unused when exact).
+
+    Returns
+    -------
+    list of Nullcline
+        One per unit, in unit order.
+
+    Examples
+    --------
+    >>> from ratenet import EIModel
+    >>> ncl = nullclines(EIModel(), x_range=(0, 50), y_range=(0, 40))
+    >>> ncl[0].kinds
+    ['active', 'silent']
+    """
+    net = as_network(model)
+    _check_plane(net)
+    xr = _check_range("x_range", x_range)
+    yr = _check_range("y_range", y_range)
+    resolution = check_int("resolution", resolution, minimum=10)
+    names = tuple(net.names or ("x0", "x1"))
+    out = []
+    if isinstance(net.transfer, ThresholdLinear):
+        g, thr = net.transfer.gain, net.transfer.threshold
+        W = net.weights
+        hth = net.external(0.0) - thr
+        box_C = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+        box_d = np.array([xr[1], -xr[0], yr[1], -yr[0]])
+        for i in range(2):
+            segs, kinds = [], []
+            e_i = np.eye(2)[i]
+            # active: x_i = g u_i  <=>  (g W_i - e_i) . x = -g hth_i, with u_i >= 0
+            C = np.vstack([box_C, -W[i]])
+            d = np.append(box_d, hth[i])
+            seg = _clip_line(g * W[i] - e_i, -g * hth[i], C, d)
+            if seg is not None:
+                segs.append(seg)
+                kinds.append("active")
+            # silent: x_i = 0 with u_i <= 0
+            C = np.vstack([box_C, W[i]])
+            d = np.append(box_d, -hth[i])
+            seg = _clip_line(e_i, 0.0, C, d)
+            if seg is not None:
+                segs.append(seg)
+                kinds.append("silent")
+            out.append(Nullcline(unit=i, name=names[i], segments=segs, kinds=kinds))
+        return out
+    import contourpy
+
+    xs = np.linspace(*xr, resolution)
+    ys = np.linspace(*yr, resolution)
+    X, Y = np.meshgrid(xs, ys)
+    F = net.rhs(0.0, np.stack([X, Y], axis=-1)) * net.tau  # (ny, nx, 2)
+    for i in range(2):
+        lines = contourpy.contour_generator(X, Y, F[..., i]).lines(0.0)
+        segs = [np.asarray(s) for s in lines if len(s) >= 2]  # type: ignore[arg-type]
+        out.append(Nullcline(unit=i, name=names[i], segments=segs,
+                             kinds=["contour"] * len(segs)))
+    return out
+
+
+def vector_field(model: Any, *, x_range: tuple[float, float], y_range: tuple[float, float],
+                 num: int = 21) -> VectorField:
+    """``dx/dt`` of a 2-unit network on a ``num x num`` grid of the window.
+
+    Parameters
+    ----------
+    model : RateNetwork or model with ``to_network()`` (2 units)
+    x_range, y_range : (float, float)
+    num : int, default 21
+
+    Returns
+    -------
+    VectorField
+    """
+    net = as_network(model)
+    _check_plane(net)
+    xr = _check_range("x_range", x_range)
+    yr = _check_range("y_range", y_range)
+    num = check_int("num", num, minimum=2)
+    xs, ys = np.linspace(*xr, num), np.linspace(*yr, num)
+    X, Y = np.meshgrid(xs, ys)
+    F = net.rhs(0.0, np.stack([X, Y], axis=-1))
+    return VectorField(x=xs, y=ys, U=F[..., 0], V=F[..., 1])
+
+
+def default_window(fixed_points: list[FixedPoint] | None = None, cycle: Any = None, *,
+                   minimum: float = 50.0, margin: float = 1.25
+                   ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A window from 0 that holds every fixed point and the cycle, with a margin.
+
+    Returns
+    -------
+    x_range, y_range : (float, float)
+        At least ``(0, minimum)`` on each axis.
+    """
+    pts = [np.zeros(2)]
+    pts += [fp.state[:2] for fp in fixed_points or []]
+    if cycle is not None:
+        pts.append(cycle.maximum[:2])
+    top = np.max(np.array(pts), axis=0) * margin
+    top = np.maximum(top, minimum)
+    return (0.0, float(top[0])), (0.0, float(top[1]))

@@ -213,12 +213,13 @@ def vector_field(model: Any, *, x_range: tuple[float, float], y_range: tuple[flo
 def default_window(fixed_points: list[FixedPoint] | None = None, cycle: Any = None, *,
                    minimum: float = 50.0, margin: float = 1.25
                    ) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A window from 0 that holds every fixed point and the cycle, with a margin.
+    """A window from just below 0 that holds every fixed point and the cycle.
 
     Returns
     -------
     x_range, y_range : (float, float)
-        At least ``(0, minimum)`` on each axis.
+        From ``-0.03 * top`` to ``top``, with ``top`` at least ``minimum`` and at least
+        ``margin`` times the largest rate of the fixed points and the cycle.
     """
     pts = [np.zeros(2)]
     pts += [fp.state[:2] for fp in fixed_points or []]
@@ -226,4 +227,5 @@ def default_window(fixed_points: list[FixedPoint] | None = None, cycle: Any = No
         pts.append(cycle.maximum[:2])
     top = np.max(np.array(pts), axis=0) * margin
     top = np.maximum(top, minimum)
-    return (0.0, float(top[0])), (0.0, float(top[1]))
+    low = -0.03 * top  # so that the silent branches on the axes stay visible
+    return (float(low[0]), float(top[0])), (float(low[1]), float(top[1]))

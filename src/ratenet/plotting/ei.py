@@ -1,0 +1,312 @@
+"""Figures for the E-I model and other two-population networks.
+
+Every function takes an optional ``ax`` and returns the Axes (the ``*_figure``
+helpers return a Figure); none calls ``plt.show()``.  Units: rates in Hz, time in ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..analysis.bifurcation import BifurcationDiagram
+from ..analysis.fixed_points import FixedPoint, as_network, find_fixed_points
+from ..analysis.limit_cycle import LimitCycle
+from ..analysis.phase_plane import default_window, nullclines, vector_field
+
+__all__ = [
+    "FIXED_POINT_STYLE",
+    "bifurcation_figure",
+    "phase_plane_figure",
+    "plot_bifurcation",
+    "plot_eigenvalues",
+    "plot_fixed_points",
+    "plot_period",
+    "plot_phase_plane",
+    "plot_time_course",
+    "plot_trace_determinant",
+]
+
+#: Marker style for each fixed-point type: filled = stable, open = unstable.
+FIXED_POINT_STYLE: dict[str, dict[str, Any]] = {
+    "stable node": dict(marker="o", mfc="black", mec="black"),
+    "stable focus": dict(marker="o", mfc="tab:green", mec="black"),
+    "stable degenerate node": dict(marker="o", mfc="grey", mec="black"),
+    "unstable node": dict(marker="o", mfc="white", mec="black"),
+    "unstable focus": dict(marker="o", mfc="white", mec="tab:red"),
+    "unstable degenerate node": dict(marker="o", mfc="white", mec="grey"),
+    "saddle": dict(marker="X", mfc="tab:orange", mec="black"),
+    "centre": dict(marker="D", mfc="tab:purple", mec="black"),
+}
+_DEGENERATE = dict(marker="s", mfc="yellow", mec="black")
+_UNIT_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:purple")
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6, 5))
+    return ax
+
+
+def _label(names: Sequence[str], i: int) -> str:
+    name = names[i] if i < len(names) else str(i)
+    return rf"$\nu_{{{name}}}$ (Hz)"
+
+
+def plot_fixed_points(fixed_points: Sequence[FixedPoint], *, ax=None, legend: bool = True):
+    """Mark fixed points in the (x_0, x_1) plane with a marker per type."""
+    ax = _axes(ax)
+    seen = set()
+    for fp in fixed_points:
+        style = FIXED_POINT_STYLE.get(fp.type, _DEGENERATE)
+        lab = fp.type if fp.type not in seen else None
+        seen.add(fp.type)
+        ax.plot(fp.state[0], fp.state[1], ls="none", ms=10, zorder=5, label=lab, **style)
+    if legend and fixed_points:
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    return ax
+
+
+def plot_phase_plane(model: Any, *, ax=None, fixed_points: Sequence[FixedPoint] | None = None,
+                     cycle: LimitCycle | None = None,
+                     trajectories: Sequence[Any] = (),
+                     x_range: tuple[float, float] | None = None,
+                     y_range: tuple[float, float] | None = None,
+                     arrows: bool = True, streamlines: bool = True, num: int = 17):
+    """Phase plane of a 2-unit network: nullclines, flow, fixed points, trajectories, cycle.
+
+    Parameters
+    ----------
+    model : EIModel, RateNetwork, or model with ``to_network()`` (2 units)
+    ax : matplotlib Axes, optional
+    fixed_points : list of FixedPoint, optional
+        Computed with :func:`ratenet.analysis.find_fixed_points` when omitted.
+    cycle : LimitCycle, optional
+        Drawn as a thick closed curve.
+    trajectories : sequence of Trajectory or array of shape (T, 2)
+        Drawn as thin lines with a dot at their start.
+    x_range, y_range : (float, float), optional
+        Window (Hz); by default from 0 to past every fixed point and the cycle.
+    arrows, streamlines : bool, default True
+        Draw flow arrows (normalised length, colour = speed) and streamlines.
+    num : int, default 17
+        Arrows per axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    net = as_network(model)
+    names = tuple(net.names or ("x0", "x1"))
+    fps = list(fixed_points) if fixed_points is not None else find_fixed_points(net)
+    if x_range is None or y_range is None:
+        xr, yr = default_window(fps, cycle)
+        x_range = x_range or xr
+        y_range = y_range or yr
+    if streamlines:
+        vf = vector_field(net, x_range=x_range, y_range=y_range, num=60)
+        ax.streamplot(vf.x, vf.y, vf.U, vf.V, color="0.75", density=1.0, linewidth=0.6,
+                      arrowsize=0.7, zorder=1)
+    if arrows:
+        vf = vector_field(net, x_range=x_range, y_range=y_range, num=num)
+        sp = vf.speed
+        with np.errstate(invalid="ignore", divide="ignore"):
+            U, V = vf.U / sp, vf.V / sp
+        ax.quiver(vf.x, vf.y, U, V, np.log10(sp + 1e-12), cmap="Greys", pivot="mid",
+                  angles="xy", scale=num * 1.4, width=0.003, zorder=2, alpha=0.8)
+    for nc in nullclines(net, x_range=x_range, y_range=y_range):
+        color = _UNIT_COLORS[nc.unit % len(_UNIT_COLORS)]
+        first = True
+        for seg, kind in zip(nc.segments, nc.kinds):
+            lab = None
+            if first:
+                lab = rf"$d\nu_{{{nc.name}}}/dt = 0$"
+                first = False
+            ax.plot(seg[:, 0], seg[:, 1], color=color, lw=2.2 if kind != "silent" else 3.0,
+                    ls="-" if kind != "silent" else (0, (4, 2)), label=lab, zorder=3,
+                    solid_capstyle="butt")
+    for tr in trajectories:
+        xy = np.asarray(getattr(tr, "rates", tr))
+        ax.plot(xy[:, 0], xy[:, 1], color="tab:cyan", lw=1.0, zorder=4)
+        ax.plot(xy[0, 0], xy[0, 1], "o", color="tab:cyan", ms=4, zorder=4)
+    if cycle is not None:
+        ax.plot(cycle.orbit[:, 0], cycle.orbit[:, 1], color="black", lw=2.5, zorder=4,
+                label=f"limit cycle (T = {cycle.period:.1f} ms)")
+    plot_fixed_points(fps, ax=ax, legend=False)
+    ax.set_xlim(*x_range)
+    ax.set_ylim(*y_range)
+    ax.set_xlabel(_label(names, 0))
+    ax.set_ylabel(_label(names, 1))
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    return ax
+
+
+def plot_time_course(trajectory: Any, *, ax=None, t_start: float = 0.0,
+                     names: Sequence[str] | None = None):
+    """Rates against time (ms) from a :class:`ratenet.Trajectory` (or ``(t, rates)``)."""
+    ax = _axes(ax)
+    if isinstance(trajectory, tuple):
+        t, rates = trajectory
+    else:
+        t, rates = trajectory.t, trajectory.rates
+        names = names or getattr(trajectory, "unit_names", None)
+    t, rates = np.asarray(t), np.asarray(rates)
+    keep = t >= t_start
+    names = names or tuple(str(i) for i in range(rates.shape[-1]))
+    for i in range(rates.shape[-1]):
+        ax.plot(t[keep], rates[keep, i], color=_UNIT_COLORS[i % len(_UNIT_COLORS)],
+                label=rf"$\nu_{{{names[i]}}}$")
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("rate (Hz)")
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def plot_trace_determinant(diagram: BifurcationDiagram, *, ax=None, cmap: str = "viridis"):
+    """Path of each fixed-point branch in the (trace, determinant) plane.
+
+    The parabola ``det = trace^2 / 4`` separates nodes from foci; ``trace = 0`` with
+    ``det > 0`` is where the linearisation is a centre (Hopf points marked).
+    """
+    import matplotlib.pyplot as plt
+
+    ax = _axes(ax)
+    trs = np.concatenate([b.trace[b.exists] for b in diagram.branches] or [np.zeros(1)])
+    dets = np.concatenate([b.determinant[b.exists] for b in diagram.branches] or [np.zeros(1)])
+    span = max(float(np.max(np.abs(trs))), np.sqrt(max(float(np.max(np.abs(dets))), 1e-30)))
+    tt = np.linspace(-1.2 * span, 1.2 * span, 200)
+    ax.plot(tt, tt**2 / 4, color="0.5", lw=1, label=r"$\det = \mathrm{tr}^2/4$")
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.axvline(0, color="0.3", lw=0.8)
+    norm = plt.Normalize(float(diagram.values[0]), float(diagram.values[-1]))
+    sc = None
+    for b in diagram.branches:
+        m = b.exists
+        ax.plot(b.trace[m], b.determinant[m], color="0.6", lw=0.8, zorder=2)
+        sc = ax.scatter(b.trace[m], b.determinant[m], c=diagram.values[m], cmap=cmap,
+                        norm=norm, s=12, zorder=3)
+    for p in diagram.hopf:
+        ax.plot(0, p.frequency**2 if p.frequency else 0, "*", color="tab:red", ms=14, zorder=4,
+                label=f"Hopf ({diagram.param} = {p.value:.6g})")
+    if sc is not None:
+        ax.figure.colorbar(sc, ax=ax, label=diagram.param)
+    ax.set_xlabel("trace of the Jacobian (1/ms)")
+    ax.set_ylabel("determinant (1/ms$^2$)")
+    ymax = float(np.nanmax(dets)) if dets.size else 1.0
+    ax.set_ylim(min(-0.1 * abs(ymax), float(np.nanmin(dets)) * 1.1), 1.2 * abs(ymax) + 1e-30)
+    ax.set_xlim(-1.2 * span, 1.2 * span)
+    ax.legend(loc="lower left", fontsize=8)
+    return ax
+
+
+def plot_eigenvalues(diagram: BifurcationDiagram, *, ax=None):
+    """Real (solid) and imaginary (dotted) parts of the eigenvalues along the parameter."""
+    ax = _axes(ax)
+    for j, b in enumerate(diagram.branches):
+        color = f"C{j}"
+        for i in range(b.eigenvalues.shape[1]):
+            lam = b.eigenvalues[:, i]
+            ax.plot(diagram.values, lam.real, color=color, lw=1.5,
+                    label=f"Re λ, {b.label}" if i == 0 else None)
+            ax.plot(diagram.values, lam.imag, color=color, lw=1, ls=":",
+                    label=f"Im λ, {b.label}" if i == 0 else None)
+    ax.axhline(0, color="0.3", lw=0.8)
+    for p in diagram.hopf:
+        ax.axvline(p.value, color="tab:red", lw=0.8, ls="--")
+    ax.set_xlabel(diagram.param)
+    ax.set_ylabel("eigenvalue (1/ms)")
+    ax.legend(loc="best", fontsize=7)
+    return ax
+
+
+def plot_bifurcation(diagram: BifurcationDiagram, *, unit: int = 0, ax=None):
+    """Fixed points (solid = stable, dashed = unstable) and cycle min/max of one unit."""
+    ax = _axes(ax)
+    names = diagram.names or tuple(str(i) for i in range(diagram.branches[0].states.shape[1]))
+    v = diagram.values
+    for j, b in enumerate(diagram.branches):
+        y = b.states[:, unit]
+        st = np.where(b.exists & b.stable, y, np.nan)
+        un = np.where(b.exists & ~b.stable, y, np.nan)
+        ax.plot(v, st, color=f"C{j}", lw=2, label=f"fixed point, {b.label} (stable)")
+        ax.plot(v, un, color=f"C{j}", lw=1.5, ls="--", label=f"fixed point, {b.label} (unstable)")
+    c = diagram.cycles
+    if c is not None and np.any(c.exists):
+        lo = np.where(c.exists, c.minimum[:, unit], np.nan)
+        hi = np.where(c.exists, c.maximum[:, unit], np.nan)
+        ax.fill_between(v, lo, hi, color="0.85", zorder=0)
+        ax.plot(v, lo, color="black", lw=1.5, label="limit cycle min / max")
+        ax.plot(v, hi, color="black", lw=1.5)
+    for p in diagram.points:
+        mk = {"hopf": ("*", "tab:red", 14)}.get(p.kind, ("s", "tab:orange", 7))
+        ax.plot(p.value, p.state[unit], mk[0], color=mk[1], ms=mk[2], zorder=5,
+                label=f"{p.kind} ({p.value:.4g})")
+    ax.set_xlabel(diagram.param)
+    ax.set_ylabel(_label(names, unit))
+    ax.legend(loc="best", fontsize=7)
+    return ax
+
+
+def plot_period(diagram: BifurcationDiagram, *, ax=None):
+    """Period of the limit cycle (ms) along the parameter."""
+    ax = _axes(ax)
+    c = diagram.cycles
+    if c is not None:
+        ax.plot(diagram.values, np.where(c.exists & c.stable, c.period, np.nan), "k-", lw=2,
+                label="stable cycle")
+        ax.plot(diagram.values, np.where(c.exists & ~c.stable, c.period, np.nan), "k--",
+                label="unstable cycle")
+    for p in diagram.hopf:
+        ax.axvline(p.value, color="tab:red", lw=0.8, ls="--", label=f"Hopf ({p.value:.4g})")
+    ax.set_xlabel(diagram.param)
+    ax.set_ylabel("period (ms)")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def phase_plane_figure(model: Any, *, trajectories: Sequence[Any] = (),
+                       cycle: LimitCycle | None = None,
+                       fixed_points: Sequence[FixedPoint] | None = None):
+    """Two panels: the phase plane and the time course of the first trajectory."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1.1, 1]})
+    plot_phase_plane(model, ax=axes[0], trajectories=trajectories, cycle=cycle,
+                     fixed_points=fixed_points)
+    if trajectories:
+        plot_time_course(trajectories[0], ax=axes[1])
+        axes[1].set_title("time course from the first starting point")
+    else:
+        axes[1].set_axis_off()
+    title = ", ".join(f"{k} = {v:g}" for k, v in _params(model).items())
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def bifurcation_figure(diagram: BifurcationDiagram):
+    """Four panels: diagram for E, diagram for I, period, trace-determinant path."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5))
+    plot_bifurcation(diagram, unit=0, ax=axes[0, 0])
+    plot_bifurcation(diagram, unit=1, ax=axes[0, 1])
+    plot_period(diagram, ax=axes[1, 0])
+    plot_trace_determinant(diagram, ax=axes[1, 1])
+    others = {k: v for k, v in diagram.model.items()
+              if k not in ("model", "transfer", diagram.param)}
+    fig.suptitle(f"varying {diagram.param}; " + ", ".join(f"{k} = {v:g}"
+                                                           for k, v in others.items()),
+                 fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _params(model: Any) -> dict[str, float]:
+    d = model.to_dict() if hasattr(model, "to_dict") else {}
+    return {k: v for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}

@@ -95,7 +95,7 @@ def run_command(spec_file: str, out: str, scheduler: str | None, workers: int | 
         return
     where = ("in this process" if result.scheduler == "synchronous"
              else f"on {result.scheduler} ({result.workers} workers)")
-    click.echo(f"{result.completed} of {result.cells} simulations stored in {result.store} "
+    click.echo(f"{result.completed} of {result.cells} cells stored in {result.store} "
                f"({result.computed} computed now, {result.chunks} chunks) in "
                f"{result.seconds:.1f} s {where}")
 
@@ -163,7 +163,7 @@ def quantities_command(model: str | None, as_json: bool) -> None:
             "parameters": {p.name: {"sweepable": p.sweepable, "default": p.default,
                                     "description": p.doc} for p in m.parameters.values()},
             "quantities": {q.name: {"units": q.units, "description": q.description}
-                           for q in qs if q.kind == "simulated"},
+                           for q in qs if q.kind == "measured"},
             "theory": {q.name: {"units": q.units, "description": q.description}
                        for q in qs if q.kind == "theory"},
         }

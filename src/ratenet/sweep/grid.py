@@ -117,19 +117,19 @@ class Grid:
 
     def variable_region(self, chunk: Chunk, kind: str) -> tuple[slice, ...]:
         """Region of a store variable covered by ``chunk`` (trial axis whole)."""
-        if kind == "simulated" and self.trials > 1:
+        if kind == "measured" and self.trials > 1:
             return chunk.slices + (slice(0, self.trials),)
         return chunk.slices
 
     def variable_shape(self, kind: str) -> tuple[int, ...]:
-        return self.shape + ((self.trials,) if kind == "simulated" and self.trials > 1 else ())
+        return self.shape + ((self.trials,) if kind == "measured" and self.trials > 1 else ())
 
     def variable_chunks(self, kind: str) -> tuple[int, ...]:
         return self.chunk_shape + (
-            (self.trials,) if kind == "simulated" and self.trials > 1 else ())
+            (self.trials,) if kind == "measured" and self.trials > 1 else ())
 
     def variable_dims(self, kind: str) -> tuple[str, ...]:
-        return self.names + (("trial",) if kind == "simulated" and self.trials > 1 else ())
+        return self.names + (("trial",) if kind == "measured" and self.trials > 1 else ())
 
 
 def compute_chunk(spec_json: str, index: int) -> dict[str, Any]:
@@ -159,7 +159,7 @@ def compute_chunk(spec_json: str, index: int) -> dict[str, Any]:
                                       quantities=spec.quantities)
         shape = chunk.shape + ((grid.trials,) if grid.trials > 1 else ())
         for name in spec.quantities:
-            q = adapter.quantity(name, "simulated")
+            q = adapter.quantity(name, "measured")
             assert q is not None
             out[q.variable] = np.asarray(vals[name]).reshape(shape)
     if spec.theory:

@@ -7,10 +7,12 @@ adding a model is writing one adapter and calling :func:`register_model`.
 
 Two families of quantities exist:
 
-* **simulated** quantities are measured on the final state of a simulation, one value per
-  cell and per trial (each trial starts from its own random initial condition);
-* **theory** quantities are analytic values, one per cell (no trial dimension); they are
-  stored as ``theory_<name>``.
+* **measured** quantities (``[measure] quantities``) come from running the model: for the
+  ring, measured on the final state of a simulation, one value per cell and per trial (each
+  trial starts from its own random initial condition, and has its own noise); for the E-I
+  model, from its numerical analysis (exact fixed points, limit cycles by shooting);
+* **theory** quantities (``[measure] theory``) are closed-form or analytic values, one per
+  cell (no trial dimension); they are stored as ``theory_<name>``.
 """
 
 from __future__ import annotations
@@ -80,9 +82,9 @@ class Quantity:
     Attributes
     ----------
     name : str
-        Name in the spec (``"peak"``); the store variable is ``name`` for simulated
+        Name in the spec (``"peak"``); the store variable is ``name`` for measured
         quantities and ``"theory_" + name`` for theory ones.
-    kind : {"simulated", "theory"}
+    kind : {"measured", "theory"}
     dtype : str
         NumPy dtype of the stored values (``"f8"``, ``"i4"``, ``"i1"``, ``"bool"``).
     units : str
@@ -101,7 +103,7 @@ class Quantity:
     @property
     def variable(self) -> str:
         """Name of the variable in the store."""
-        return self.name if self.kind == "simulated" else f"theory_{self.name}"
+        return self.name if self.kind == "measured" else f"theory_{self.name}"
 
     @property
     def fill_value(self) -> Any:
@@ -129,6 +131,8 @@ class SweepModel:
     parameters: dict[str, Parameter] = field(default_factory=dict)
     quantities: dict[str, Quantity] = field(default_factory=dict)
     default_quantities: tuple[str, ...] = ()
+    #: Whether cells have random initial conditions or noise (else ``trials`` must be 1).
+    stochastic: bool = True
 
     # ------------------------------------------------------------- spec side
     def canonical(self, key: str) -> str | None:
@@ -176,7 +180,7 @@ class SweepModel:
             Flat index of each cell; its random stream is
             ``cell_seed_sequence(seed, cell_index[b])``.
         quantities : sequence of str
-            Names of simulated quantities.
+            Names of measured quantities.
 
         Returns
         -------
@@ -278,22 +282,22 @@ class RingSweep(SweepModel):
         }
         Q = Quantity
         q = [
-            Q("r0", "simulated", "f8", "rate", "population mean rate of the final state"),
-            Q("m1", "simulated", "f8", "rate",
+            Q("r0", "measured", "f8", "rate", "population mean rate of the final state"),
+            Q("m1", "measured", "f8", "rate",
               "amplitude of the cos component of the final profile"),
-            Q("peak", "simulated", "f8", "rate", "largest rate in the final state"),
-            Q("theta_c", "simulated", "f8", "rad",
+            Q("peak", "measured", "f8", "rate", "largest rate in the final state"),
+            Q("theta_c", "measured", "f8", "rad",
               "half-width of the active region (pi: all units active)"),
-            Q("bump_position", "simulated", "f8", "rad",
+            Q("bump_position", "measured", "f8", "rad",
               "population-vector angle of the final state, in [0, 2 pi)"),
-            Q("n_active", "simulated", "i4", "units", "number of active units"),
-            Q("diverged", "simulated", "bool", "", "the rates grew without bound"),
-            Q("t_diverged", "simulated", "f8", "tau",
+            Q("n_active", "measured", "i4", "units", "number of active units"),
+            Q("diverged", "measured", "bool", "", "the rates grew without bound"),
+            Q("t_diverged", "measured", "f8", "tau",
               "time at which the rates left the bound (nan: never)"),
-            Q("residual", "simulated", "f8", "rate/tau",
+            Q("residual", "measured", "f8", "rate/tau",
               "max |dm/dt| at the final state (small: settled)"),
-            Q("settled", "simulated", "bool", "", "the final state is stationary"),
-            Q("regime", "simulated", "i1", "", "regime measured on the final state"),
+            Q("settled", "measured", "bool", "", "the final state is stationary"),
+            Q("regime", "measured", "i1", "", "regime measured on the final state"),
             Q("regime", "theory", "i1", "", "regime predicted by the N -> infinity theory"),
             Q("r0", "theory", "f8", "rate", "mean rate of the stationary profile"),
             Q("m1", "theory", "f8", "rate",
@@ -377,7 +381,12 @@ class RingSweep(SweepModel):
         base: dict[str, Any] = {k: v for k, v in fixed.items()
                                 if k in _RING_FLOATS or k == "N"}
         cols = {k: np.asarray(v, dtype=float) for k, v in params.items()}
-        return [RingModel(**base, **{k: float(c[i]) for k, c in cols.items()}) for i in range(n)]
+        models = []
+        for i in range(n):
+            kw: dict[str, Any] = dict(base)
+            kw.update((k, float(c[i])) for k, c in cols.items())
+            models.append(RingModel(**kw))
+        return models
 
     def simulate_cells(self, params, fixed, *, seed, cell_index, quantities):
         from ..analysis.ring import measure_final
@@ -406,7 +415,7 @@ class RingSweep(SweepModel):
         meas = measure_final(traj)
         out: dict[str, np.ndarray] = {}
         for name in quantities:
-            q = self.quantity(name, "simulated")
+            q = self.quantity(name, "measured")
             assert q is not None
             if name == "t_diverged":
                 col: Any = np.asarray(traj.t_diverged, dtype=float)

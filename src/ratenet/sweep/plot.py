@@ -20,12 +20,8 @@ _REGIME_COLORS = {
 
 
 def _label(ds: Any, name: str) -> str:
-    var = ds[name]
-    desc = var.attrs.get("description") or var.attrs.get("long_name") or ""
-    units = var.attrs.get("units", "")
-    text = name if not desc or len(desc) > 40 else f"{name}: {desc}"
-    return f"{text} ({units})" if units and units != "rad" else (
-        f"{text} (rad)" if units == "rad" else text)
+    units = ds[name].attrs.get("units", "")
+    return f"{name} ({units})" if units else name
 
 
 def _fixed_summary(ds: Any, shown: set[str]) -> str:

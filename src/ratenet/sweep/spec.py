@@ -61,7 +61,7 @@ class SweepSpec:
     sweep : dict name -> tuple of values
         Swept parameters in spec order; the grid is their Cartesian product.
     quantities : tuple of str
-        Simulated quantities to measure.
+        Quantities to measure (on simulations, or by the model's numerical analysis).
     theory : tuple of str
         Theory quantities to compute (stored as ``theory_<name>``).
     seed : int
@@ -90,7 +90,7 @@ class SweepSpec:
 
     @property
     def dims(self) -> tuple[str, ...]:
-        """Dimensions of the simulated variables: the swept parameters, then ``trial``."""
+        """Dimensions of the measured variables: the swept parameters, then ``trial``."""
         return tuple(self.sweep) + (("trial",) if self.trials > 1 else ())
 
     @property
@@ -107,6 +107,7 @@ class SweepSpec:
         return {
             "model": self.model, "seed": self.seed, "trials": self.trials,
             "fixed": {k: _jsonable(v) for k, v in self.fixed.items()},
+            "dims": list(self.sweep),  # the grid's axis order (JSON objects have none)
             "sweep": {k: [_jsonable(x) for x in v] for k, v in self.sweep.items()},
             "measure": {"quantities": list(self.quantities), "theory": list(self.theory)},
             "run": {"chunk_cells": self.chunk_cells},
@@ -121,7 +122,7 @@ class SweepSpec:
         return cls(
             model=d["model"], seed=int(d["seed"]), trials=int(d["trials"]),
             fixed={k: _from_json(v) for k, v in d["fixed"].items()},
-            sweep={k: tuple(_from_json(x) for x in v) for k, v in d["sweep"].items()},
+            sweep={k: tuple(_from_json(x) for x in d["sweep"][k]) for k in d["dims"]},
             quantities=tuple(d["measure"]["quantities"]), theory=tuple(d["measure"]["theory"]),
             chunk_cells=int(d["run"]["chunk_cells"]), source=source,
         )
@@ -219,6 +220,9 @@ def parse_spec(spec: str | Mapping[str, Any]) -> SweepSpec:
 
     seed = _int_key("seed", raw.get("seed", 0), minimum=0)
     trials = _int_key("trials", raw.get("trials", 1), minimum=1)
+    if trials > 1 and not adapter.stochastic:
+        raise ParameterError("trials", trials, f"1 for the {adapter.name} model",
+                             "its quantities are deterministic (no random start, no noise)")
 
     fixed_raw = _table(raw, "fixed")
     sweep_raw = _table(raw, "sweep")
@@ -260,7 +264,7 @@ def parse_spec(spec: str | Mapping[str, Any]) -> SweepSpec:
         if key not in ("quantities", "theory"):
             raise ParameterError(f"measure.{key}", measure_raw[key],
                                  "one of the keys ['quantities', 'theory']")
-    sim_names = adapter.names("simulated")
+    sim_names = adapter.names("measured")
     theory_names = adapter.names("theory")
     quantities = _names("measure.quantities",
                         measure_raw.get("quantities",
@@ -271,7 +275,7 @@ def parse_spec(spec: str | Mapping[str, Any]) -> SweepSpec:
                     "quantities")
     if not quantities and not theory:
         raise ParameterError("measure.quantities", [], "at least one quantity",
-                             f"simulated: {sim_names}; theory: {theory_names}")
+                             f"measured: {sim_names}; theory: {theory_names}")
 
     # ---- run settings
     for key in run_raw:
@@ -394,7 +398,7 @@ def _names(key: str, value: Any, allowed: list[str], other: list[str],
     seen: list[str] = []
     for v in value:
         if v not in allowed:
-            label = "a theory" if other_key == "theory" else "a simulated"
+            label = "a theory" if other_key == "theory" else "a measured"
             hint = (f"{v!r} is {label} quantity: list it in measure.{other_key}"
                     if v in other else "")
             raise ParameterError(key, v, f"one of {allowed}", hint)

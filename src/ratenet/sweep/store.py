@@ -69,7 +69,7 @@ def _variables(spec: SweepSpec) -> list[tuple[Any, str]]:
     adapter = spec.adapter
     out = []
     for name in spec.quantities:
-        out.append((adapter.quantity(name, "simulated"), "simulated"))
+        out.append((adapter.quantity(name, "measured"), "measured"))
     for name in spec.theory:
         out.append((adapter.quantity(name, "theory"), "theory"))
     return out

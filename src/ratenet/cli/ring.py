@@ -2,12 +2,230 @@
 
 from __future__ import annotations
 
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
 import click
+
+from .._validation import ParameterError
+from ._common import echo_json, fail, guarded, show_progress
 
 
 @click.group()
 def ring() -> None:
-    """The ring model: analytic theory, simulation, attractor dynamics."""
+    """The ring model: analytic theory, simulation, attractor dynamics.
+
+    \b
+    Examples:
+      ratenet ring theory --j0 -2 --j1 1.5 --h0 1 --eps 0.5
+      ratenet ring simulate --j0 -2 --j1 3 --h0 1 --plot bump.png --json
+    """
+
+
+def _model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The ring parameters shared by ``theory`` and ``simulate``."""
+    opts = [
+        click.option("--j0", "J0", type=float, default=0.0, show_default=True,
+                     help="Uniform coupling J0 (the uniform state needs J0 < 1)."),
+        click.option("--j1", "J1", type=float, default=0.0, show_default=True,
+                     help="Cosine coupling J1 (J1 > 2: marginal phase)."),
+        click.option("--h0", "h0", type=float, default=1.0, show_default=True,
+                     help="Uniform input h0."),
+        click.option("--eps", "eps", type=float, default=0.0, show_default=True,
+                     help="Tuned input amplitude eps (>= 0)."),
+        click.option("--theta0", "theta0", type=float, default=0.0, show_default=True,
+                     help="Stimulus direction theta0 (radians)."),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "-"
+        return f"{v:.6g}"
+    return str(v)
+
+
+def _angle(v: float) -> str:
+    if math.isnan(v):
+        return "-"
+    return f"{v:.6g} rad ({math.degrees(v):.4g} deg)"
+
+
+def _theory(J0: float, J1: float, h0: float, eps: float, theta0: float):
+    from ..theory.ring import stationary_state
+
+    return stationary_state(J0=J0, J1=J1, h0=h0, eps=eps, theta0=theta0)
+
+
+@ring.command("theory")
+@_model_options
+@guarded
+def theory(J0: float, J1: float, h0: float, eps: float, theta0: float, as_json: bool) -> None:
+    """Stationary state of the ring in the limit N -> infinity (threshold-linear f).
+
+    Prints the regime (homogeneous, broad, narrow, marginal, unstable), the
+    half-width theta_c of the active region (pi when every neuron is active),
+    the mean rate r0, the cos amplitude m1, the peak rate and the eigenvalues
+    of the uniform state per Fourier mode (J0 - 1, J1/2 - 1), in units of 1/tau.
+
+    \b
+    Example:
+      ratenet ring theory --j0 -2 --j1 1.5 --h0 1 --eps 0.5 --json
+    """
+    s = _theory(J0, J1, h0, eps, theta0)
+    d = s.to_dict()
+    if J1 > 2.0:
+        from ..theory.ring import critical_J0
+
+        d["critical_J0"] = critical_J0(J1)
+    if as_json:
+        echo_json(d)
+        return
+    rows = [
+        ("regime", s.regime),
+        ("theta_c", _angle(s.theta_c)),
+        ("r0 (mean rate)", _fmt(s.r0)),
+        ("m1 (cos amplitude)", _fmt(s.m1)),
+        ("peak", _fmt(s.peak)),
+        ("eigenvalues", "J0-1 = " + _fmt(float(s.eigenvalues[0])) + ", J1/2-1 = "
+         + _fmt(float(s.eigenvalues[1])) + "  (uniform state, 1/tau)"),
+    ]
+    if "critical_J0" in d:
+        rows.append(("critical J0", _fmt(d["critical_J0"]) + "  (bump grows without bound above)"))
+    if s.n_stable > 1:
+        rows.append(("note", f"{s.n_stable} stable states coexist; the one reached from "
+                     "near-zero rates is shown"))
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        click.echo(f"{k:<{width}}  {v}")
+
+
+@ring.command("simulate")
+@_model_options
+@click.option("--n", "N", type=int, default=512, show_default=True, help="Number of neurons N.")
+@click.option("--t-max", "t_max", type=float, default=100.0, show_default=True,
+              help="Duration (units of tau).")
+@click.option("--dt", "dt", type=float, default=0.01, show_default=True,
+              help="Time step (units of tau).")
+@click.option("--method", type=click.Choice(["euler", "heun", "rk4"]), default="euler",
+              show_default=True, help="Integration method.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the random initial rates.")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Write the trajectory to this NetCDF file (.nc).")
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
+              help="Write a figure (space-time activity, profile vs theory, M and |C|).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@guarded
+def simulate_cmd(J0: float, J1: float, h0: float, eps: float, theta0: float, as_json: bool,
+                 N: int, t_max: float, dt: float, method: str, seed: int, out: str | None,
+                 plot: str | None, quiet: bool) -> None:
+    """Simulate a ring of N neurons and measure its final state against the theory.
+
+    The JSON holds the quantities of ``ring theory`` measured on the final state
+    (regime, theta_c, r0, m1, peak), plus bump_position, n_active, diverged,
+    settled, the status message and the theory values under "theory".
+
+    \b
+    Example:
+      ratenet ring simulate --j0 -2 --j1 3 --h0 1 --t-max 100 --plot bump.png --json
+    """
+    import numpy as np
+
+    from .. import RingModel, simulate
+    from ..analysis.ring import measure_final
+
+    model = RingModel(J0=J0, J1=J1, h0=h0, eps=eps, theta0=theta0, N=N)
+    if out is not None and not out.endswith(".nc"):
+        fail(f"--out: the file name must end in .nc (got {out!r})")
+    for name, value in (("dt", dt), ("t_max", t_max)):
+        if not (math.isfinite(value) and value > 0):
+            raise ParameterError(name, value, "a finite number > 0")
+    for opt, path in (("--out", out), ("--plot", plot)):
+        folder = os.path.dirname(os.path.abspath(path)) if path else ""
+        if path and not os.path.isdir(folder):
+            fail(f"{opt}: the folder {folder!r} does not exist")
+    n_steps = max(1, math.ceil(t_max / dt - 1e-9))
+    record = max(1, n_steps // 500) if (out or plot) else None
+    traj = simulate(model, t_max=t_max, dt=dt, method=method, seed=seed, record_every=record,
+                    progress=show_progress(quiet), on_divergence="ignore")
+    meas = {k: v.item() if isinstance(v, np.ndarray) else v
+            for k, v in measure_final(traj).items()}
+    th = _theory(J0, J1, h0, eps, theta0)
+    result = {
+        "regime": meas["regime"], "theta_c": meas["theta_c"], "r0": meas["r0"],
+        "m1": meas["m1"], "peak": meas["peak"], "bump_position": meas["bump_position"],
+        "n_active": meas["n_active"], "diverged": bool(meas["diverged"]),
+        "settled": bool(meas["settled"]), "residual": meas["residual"],
+        "eigenvalues": [float(v) for v in th.eigenvalues],
+        "status": str(traj.status), "message": traj.message,
+        "t_diverged": float(traj.t_diverged), "t_max": t_max, "dt": dt, "method": method,
+        "N": N, "seed": seed,
+        "theory": {k: th.to_dict()[k] for k in ("regime", "theta_c", "r0", "m1", "peak")},
+    }
+    if out:
+        try:
+            traj.save(out)
+        except OSError as err:
+            fail(f"--out: cannot write {out!r}: {err.strerror or err}")
+        result["out"] = out
+    if plot:
+        _write_plot(traj, plot)
+        result["plot"] = plot
+    if as_json:
+        echo_json(result)
+        return
+    if meas["diverged"]:
+        click.echo(f"warning: {traj.message}", err=True)
+    _print_comparison(result, meas, th)
+
+
+def _print_comparison(result: dict[str, Any], meas: dict[str, Any], th: Any) -> None:
+    rows = [
+        ("quantity", "simulation", "theory (N -> inf)"),
+        ("regime", meas["regime"], th.regime),
+        ("theta_c (rad)", _fmt(meas["theta_c"]), _fmt(th.theta_c)),
+        ("r0 (mean rate)", _fmt(meas["r0"]), _fmt(th.r0)),
+        ("m1 (cos amplitude)", _fmt(meas["m1"]), _fmt(th.m1)),
+        ("peak", _fmt(meas["peak"]), _fmt(th.peak)),
+        ("bump position (rad)", _fmt(meas["bump_position"]), ""),
+        ("active neurons", f"{meas['n_active']} of {result['N']}", ""),
+        ("diverged", _fmt(bool(meas["diverged"])), ""),
+        ("settled", _fmt(bool(meas["settled"])), ""),
+    ]
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    for a, b, c in rows:
+        click.echo(f"{a:<{w0}}  {b:>{w1}}  {c}".rstrip())
+    for key, label in (("out", "trajectory"), ("plot", "figure")):
+        if key in result:
+            click.echo(f"{label} written to {result[key]}")
+
+
+def _write_plot(traj: Any, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..plotting.ring import ring_summary_figure
+
+    fig = ring_summary_figure(traj)
+    try:
+        fig.savefig(path, dpi=110)
+    except (OSError, ValueError) as err:
+        fail(f"--plot: cannot write {path!r}: {err}")
+    finally:
+        plt.close(fig)
 
 
 def _register_dynamics() -> None:

@@ -74,7 +74,7 @@ def _compare_state(prefix: str, st: Any, meas: dict[str, Any], tols: dict[str, f
 
 
 # --------------------------------------------------------------------------- B1
-B1 = {"J0": -1.0, "J1": 1.5, "h0": 1.0}
+B1: dict[str, Any] = {"J0": -1.0, "J1": 1.5, "h0": 1.0}
 B1_EPS = (0.1, 0.5, 1.0)
 
 
@@ -175,9 +175,9 @@ rates) agrees to within the grid error of the two kinks.</p>"""
 
 
 # --------------------------------------------------------------------------- B2
-B2 = {"J0": -1.0, "J1": 3.0, "h0": 1.0}
+B2: dict[str, Any] = {"J0": -1.0, "J1": 3.0, "h0": 1.0}
 B2_SEEDS = (11, 12, 13, 14, 15, 16)
-B2_CUE = {"eps": 0.5, "t_off": 20.0}
+B2_CUE: dict[str, Any] = {"eps": 0.5, "t_off": 20.0}
 
 
 def b2(ws: Workspace) -> Section:

@@ -272,7 +272,6 @@ def _eigs_from_simulation(traj: Any, fp_state: np.ndarray, lag: int, *,
 
 
 def q15(ws: Workspace) -> Section:
-    import matplotlib.pyplot as plt
 
     qid, title, prompt = _q(15)
     checks = []
@@ -286,7 +285,7 @@ def q15(ws: Workspace) -> Section:
         x0 = fp.state + np.array([1.0, 0.0])
         tr = simulate(m, t_max=600.0, dt=DT, x0=x0, record_every=1)
         lag = 50
-        lam_sim, n_used = _eigs_from_simulation(tr, fp.state, lag, model=m)
+        lam_sim, _n_used = _eigs_from_simulation(tr, fp.state, lag, model=m)
         ls = lam_sim[0]
         # Euler's discrete eigenvalue ln(1 + λdt)/dt differs from λ by λ²dt/2 (1 + O(λdt))
         shift = abs(lib_l) ** 2 * DT / 2 * (1 + abs(lib_l) * DT)

@@ -36,7 +36,7 @@ from .questions import QUESTIONS
 __all__ = ["BASE", "SECTIONS"]
 
 #: The reference ring used throughout part 1 (units of tau; tau = 1).
-BASE = {"J0": -0.5, "J1": 1.5, "h0": 1.0}
+BASE: dict[str, Any] = {"J0": -0.5, "J1": 1.5, "h0": 1.0}
 N = 256
 DT = 0.01
 

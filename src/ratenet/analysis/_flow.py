@@ -47,6 +47,14 @@ class FlowResult:
     status: str
     times: np.ndarray = field(default_factory=lambda: np.zeros(0))
     states: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    segments: list[tuple[float, np.ndarray, Any]] = field(default_factory=list)
+
+    def state_at(self, t: float) -> np.ndarray:
+        """Exact state at time ``t`` of a recorded piecewise-linear run."""
+        starts = [seg[0] for seg in self.segments]
+        j = max(int(np.searchsorted(starts, t, side="right")) - 1, 0)
+        t0, x0, reg = self.segments[j]
+        return reg.propagate(x0, [t - t0])[0]
 
     @property
     def hit_section(self) -> bool:
@@ -83,6 +91,14 @@ class _Region:
         n = x0.size
         y0 = np.append(x0, 1.0)
         return np.array([(expm(self.M * si) @ y0)[:n] for si in s])
+
+    def at(self, x0: np.ndarray):
+        """A fast function ``s -> x(s)`` (scalar ``s``) for the orbit from ``x0``."""
+        if not self.modal:
+            return lambda s: self.propagate(x0, [s])[0]
+        coef = self.Vinv @ (x0 - self.xstar)
+        V, lam, xstar = self.V, self.lam, self.xstar
+        return lambda s: xstar + (V @ (np.exp(lam * s) * coef)).real
 
     def derivative(self, s: float) -> np.ndarray:
         """``expm(A s)``: derivative of the flow over time ``s``."""
@@ -168,6 +184,7 @@ class PiecewiseLinearFlow:
         bits = self.active_set(x)
         rec_t: list[np.ndarray] = []
         rec_x: list[np.ndarray] = []
+        segments: list[tuple[float, np.ndarray, Any]] = []
         if record_dt is not None:
             rec_t.append(np.zeros(1))
             rec_x.append(x[None, :].copy())
@@ -207,13 +224,15 @@ class PiecewiseLinearFlow:
                 s_evt = s_hi
                 if k_div == k_ev and k_div < min(k_thr, k_sec):
                     kind = "diverged"
+                x_of = reg.at(x)
                 if k_thr == k_ev:
                     for i in np.flatnonzero(viol[k_thr]):
                         sign = 1.0 if act[i] else -1.0
+                        off = float(self.hth[i] + sign * tol)
+                        Wi = self.W[i]
 
-                        def g(si, i=i, sign=sign, reg=reg, x=x, tol=tol):
-                            return float(self.W[i] @ reg.propagate(x, [si])[0] + self.hth[i]
-                                         + sign * tol)
+                        def g(si, Wi=Wi, off=off, x_of=x_of):
+                            return float(Wi @ x_of(si)) + off
 
                         if g(s_lo) * sign <= 0:
                             root = s_lo
@@ -222,8 +241,8 @@ class PiecewiseLinearFlow:
                         if kind != "threshold" or root < s_evt:
                             s_evt, flip, kind = root, int(i), "threshold"
                 if k_sec == k_ev:
-                    def gs(si, reg=reg, x=x):
-                        return float((reg.propagate(x, [si])[0] - p) @ nrm)
+                    def gs(si, x_of=x_of):
+                        return float((x_of(si) - p) @ nrm)
 
                     top = s_evt if kind == "threshold" else s_hi
                     if gs(s_lo) < 0 <= gs(top):
@@ -233,6 +252,7 @@ class PiecewiseLinearFlow:
                             s_evt, flip, kind = root, -1, "section"
             x_new = reg.propagate(x, [s_evt])[0]
             if record_dt is not None:
+                segments.append((t, x.copy(), reg))
                 k0 = int(np.floor(t / record_dt)) + 1
                 k1 = int(np.floor((t + s_evt) / record_dt + 1e-12))
                 if k1 >= k0:
@@ -262,7 +282,8 @@ class PiecewiseLinearFlow:
             times, states = np.concatenate(rec_t), np.concatenate(rec_x)
         else:
             times, states = np.zeros(0), np.zeros((0, n))
-        return FlowResult(x=x, t=t, monodromy=Phi, status=status, times=times, states=states)
+        return FlowResult(x=x, t=t, monodromy=Phi, status=status, times=times, states=states,
+                          segments=segments)
 
 
 class SmoothFlow:

@@ -116,16 +116,40 @@ def _section_basis(nrm: np.ndarray) -> np.ndarray:
     return Q[:, 1:n]
 
 
-def _refine_extreme(flow, x_a: np.ndarray, dt: float, i: int, sign: float) -> float:
-    """Extremum of ``sign * x_i`` on ``[0, 2 dt]`` after the state ``x_a`` (exact flow)."""
-    from scipy.optimize import minimize_scalar
+def _extreme(flow, run, i: int, sign: float) -> float:
+    """Largest (sign=1) or smallest (sign=-1) value of unit i over a recorded period.
 
-    def val(s):
-        return -sign * (flow.advance(x_a, s).x[i] if s > 0 else x_a[i])
+    The sampled extremum is refined where ``dx_i/dt`` changes sign between the samples
+    on either side: exactly (Brent on the closed-form solution) for piecewise-linear
+    flows, by a parabola through three samples otherwise.
+    """
+    tt, orbit = run.times, run.states
+    m = orbit.shape[0] - 1  # the last sample repeats the first (one period)
+    k = int(np.argmax(sign * orbit[:m, i]))
+    best = float(orbit[k, i])
+    km, kp = (k - 1) % m, (k + 1) % m
+    if run.segments:
+        ta = tt[k - 1] if k > 0 else tt[m - 1] - tt[m]
+        tb = tt[k + 1]
 
-    res = minimize_scalar(val, bounds=(0.0, 2 * dt), method="bounded",
-                          options={"xatol": 1e-9 * dt})
-    return float(-res.fun * sign)
+        def x_at(t):
+            return run.state_at(t % tt[m] if t < 0 else t)
+
+        def slope(t):
+            return float(flow.rhs(x_at(t))[i])
+
+        fa, fb = slope(ta), slope(tb)
+        if sign * fa >= 0 >= sign * fb and fa != fb:
+            from scipy.optimize import brentq
+
+            ts = brentq(slope, ta, tb, xtol=1e-13 * max(1.0, tt[m]), rtol=1e-15)
+            best = float(x_at(ts)[i])
+    else:
+        y0, y1, y2 = orbit[km, i], orbit[k, i], orbit[kp, i]
+        den = y0 - 2 * y1 + y2
+        if den != 0:
+            best = float(y1 - (y2 - y0) ** 2 / (8 * den))
+    return max(best, float(orbit[k, i])) if sign > 0 else min(best, float(orbit[k, i]))
 
 
 def _shoot(flow, x0: np.ndarray, T_guess: float, *, tol: float, max_iter: int = 30):
@@ -209,13 +233,8 @@ def _refine(flow, x0, T_guess, *, tol, samples, names) -> LimitCycle | None:
     run = flow.advance(x, T, record_dt=dt)
     tt, orbit = run.times, run.states
     n = x.size
-    mins, maxs = np.empty(n), np.empty(n)
-    for i in range(n):
-        for sign, store in ((1.0, maxs), (-1.0, mins)):
-            k = int(np.argmax(sign * orbit[:-1, i]))
-            k0 = k - 1 if k > 0 else orbit.shape[0] - 2
-            v = _refine_extreme(flow, orbit[k0], tt[k0 + 1] - tt[k0], i, sign)
-            store[i] = max(v, orbit[k, i]) if sign > 0 else min(v, orbit[k, i])
+    maxs = np.array([_extreme(flow, run, i, 1.0) for i in range(n)])
+    mins = np.array([_extreme(flow, run, i, -1.0) for i in range(n)])
     return LimitCycle(period=float(T), point=x, t=tt, orbit=orbit, minimum=mins, maximum=maxs,
                       floquet_multipliers=mult, stable=stable, residual=resid, iterations=iters,
                       exact_flow=bool(flow.exact), names=names)

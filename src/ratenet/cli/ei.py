@@ -1,0 +1,323 @@
+"""``ratenet ei ...``: the excitatory-inhibitory model (rates in Hz, time in ms)."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+import click
+import numpy as np
+
+from .._validation import ParameterError
+from ._common import echo_json, fail, guarded, show_progress
+
+_MODEL_OPTIONS = (
+    ("--m-ee", "M_EE", "weight onto E from E (>= 0)"),
+    ("--m-ei", "M_EI", "weight onto E from I (<= 0)"),
+    ("--m-ie", "M_IE", "weight onto I from E (>= 0)"),
+    ("--m-ii", "M_II", "weight onto I from I (<= 0)"),
+    ("--gamma-e", "gamma_E", "threshold of E (Hz)"),
+    ("--gamma-i", "gamma_I", "threshold of I (Hz)"),
+    ("--tau-e", "tau_E", "time constant of E (ms, > 0)"),
+    ("--tau-i", "tau_I", "time constant of I (ms, > 0)"),
+)
+
+
+def _model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add one option per model parameter; defaults are those of EIModel."""
+    from ..models.ei import EIModel
+
+    defaults = EIModel()
+    for opt, name, help_ in reversed(_MODEL_OPTIONS):
+        fn = click.option(opt, name, type=float, default=None, metavar="X",
+                          help=f"{help_}; default {getattr(defaults, name):g}")(fn)
+    return fn
+
+
+def _build_model(params: dict[str, Any]):
+    from ..models.ei import EIModel
+
+    given = {k: v for k, v in params.items() if v is not None}
+    return EIModel(**given)
+
+
+def _split_model_params(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    names = {name for _, name, _ in _MODEL_OPTIONS}
+    model = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+    return model, kwargs
+
+
+def _check_plot_path(path: str | None) -> None:
+    if path is None:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if ext not in formats:
+        fail(f"--plot: unsupported file type {ext!r} in {path!r}; use one of "
+             f"{', '.join(sorted(formats))}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        fail(f"--plot: folder does not exist: {folder}")
+
+
+def _save(fig, path: str) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    click.echo(f"wrote {path}", err=True)
+
+
+def _fixed_point_json(fp) -> dict[str, Any]:
+    names = fp.names or ("E", "I")
+    out: dict[str, Any] = {f"nu_{n}": float(v) for n, v in zip(names, fp.state)}
+    out["eigenvalues"] = [[float(z.real), float(z.imag)] for z in fp.eigenvalues]
+    out["type"] = fp.type
+    out["stable"] = fp.stable
+    out["trace"] = fp.trace
+    out["determinant"] = fp.determinant
+    if fp.active is not None:
+        out["active"] = {n: bool(a) for n, a in zip(names, fp.active)}
+    return out
+
+
+def _cycle_json(cyc) -> dict[str, Any] | None:
+    if cyc is None:
+        return None
+    d = cyc.to_dict()
+    return {k: d[k] for k in ("period", "nu_E_min", "nu_E_max", "nu_I_min", "nu_I_max",
+                              "stable", "floquet_multipliers")}
+
+
+def _analysis(model) -> dict[str, Any]:
+    from ..analysis import find_fixed_points, find_limit_cycle
+
+    fps = find_fixed_points(model)
+    cyc = find_limit_cycle(model)
+    notes = []
+    if any(fp.type == "centre" for fp in fps) and cyc is None:
+        notes.append("the fixed point is a centre of the linear system in its region: "
+                     "the orbits around it close on themselves (a continuum, no isolated "
+                     "limit cycle)")
+    hopf = model.hopf_tau_I()
+    return {"model": model.to_dict(), "fixed_points": fps, "limit_cycle": cyc,
+            "hopf_tau_I": hopf, "notes": notes}
+
+
+def _fmt_eig(z: complex) -> str:
+    if abs(z.imag) < 1e-15:
+        return f"{z.real:.6g}"
+    return f"{z.real:.6g} {'+' if z.imag >= 0 else '-'} {abs(z.imag):.6g}i"
+
+
+@click.group()
+def ei() -> None:
+    """The excitatory-inhibitory model: fixed points, phase plane, cycles, bifurcations.
+
+    \b
+    tau_E dnu_E/dt = -nu_E + [M_EE nu_E + M_EI nu_I - gamma_E]_+
+    tau_I dnu_I/dt = -nu_I + [M_IE nu_E + M_II nu_I - gamma_I]_+
+    (M_XY: weight onto X from Y; rates in Hz, time in ms)
+    """
+
+
+def _guard_model(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(**kwargs: Any) -> Any:
+        return guarded(fn)(**kwargs)
+
+    return wrapper
+
+
+@ei.command("analyze")
+@_model_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_guard_model
+def analyze_command(as_json: bool, **kwargs: Any) -> None:
+    """Fixed points (rates, eigenvalues in 1/ms, type) and the limit cycle.
+
+    \b
+    Example:
+      ratenet ei analyze --tau-i 50 --json
+    """
+    params, _ = _split_model_params(kwargs)
+    model = _build_model(params)
+    res = _analysis(model)
+    if as_json:
+        echo_json({"model": res["model"],
+                   "fixed_points": [_fixed_point_json(fp) for fp in res["fixed_points"]],
+                   "limit_cycle": _cycle_json(res["limit_cycle"]),
+                   "hopf_tau_I": res["hopf_tau_I"], "notes": res["notes"]})
+        return
+    p = res["model"]
+    click.echo("E-I model: " + ", ".join(f"{k} = {p[k]:g}" for k in model.PARAMETERS))
+    fps = res["fixed_points"]
+    click.echo(f"{len(fps)} fixed point{'s' if len(fps) != 1 else ''}:")
+    for fp in fps:
+        eig = ", ".join(_fmt_eig(z) for z in fp.eigenvalues)
+        silent = f"; silent: {', '.join(fp.silent)}" if fp.silent else ""
+        click.echo(f"  nu_E = {fp.state[0]:.6g} Hz, nu_I = {fp.state[1]:.6g} Hz: {fp.type} "
+                   f"(eigenvalues {eig} 1/ms{silent})")
+    cyc = res["limit_cycle"]
+    if cyc is None:
+        click.echo("no limit cycle")
+    else:
+        click.echo(f"limit cycle ({'stable' if cyc.stable else 'unstable'}): period "
+                   f"{cyc.period:.6g} ms, nu_E in [{cyc.minimum[0]:.6g}, {cyc.maximum[0]:.6g}] "
+                   f"Hz, nu_I in [{cyc.minimum[1]:.6g}, {cyc.maximum[1]:.6g}] Hz")
+    if res["hopf_tau_I"] is not None:
+        click.echo(f"both-active fixed point loses stability at tau_I = "
+                   f"{res['hopf_tau_I']:.6g} ms (trace of the Jacobian = 0)")
+    for note in res["notes"]:
+        click.echo(f"note: {note}")
+
+
+def _parse_x0(values: tuple[str, ...]) -> list[np.ndarray]:
+    out = []
+    for v in values:
+        try:
+            parts = [float(s) for s in v.replace(" ", "").split(",")]
+        except ValueError:
+            parts = []
+        if len(parts) != 2 or not all(math.isfinite(x) and x >= 0 for x in parts):
+            fail(f"--x0: expected NU_E,NU_I with two finite rates >= 0 in Hz, e.g. --x0 25,25 "
+                 f"(got {v!r})")
+        out.append(np.array(parts))
+    return out
+
+
+@ei.command("phase-plane")
+@_model_options
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), required=True,
+              metavar="FILE.png", help="Write the figure here.")
+@click.option("--x0", "x0", multiple=True, metavar="NU_E,NU_I",
+              help="Starting rates (Hz) of a trajectory; repeatable. Default: 25,25 and 50,60.")
+@click.option("--t-max", type=float, default=1500.0, show_default=True,
+              help="Duration of each trajectory (ms).")
+@click.option("--json", "as_json", is_flag=True, help="Also print the analysis as JSON.")
+@_guard_model
+def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: bool,
+                        **kwargs: Any) -> None:
+    """Phase plane: nullclines, flow field, fixed points by type, trajectories, the cycle.
+
+    \b
+    Example:
+      ratenet ei phase-plane --tau-i 50 --plot phase.png
+    """
+    from ..simulate import simulate
+
+    params, _ = _split_model_params(kwargs)
+    model = _build_model(params)
+    _check_plot_path(plot)
+    starts = _parse_x0(x0) if x0 else [np.array([25.0, 25.0]), np.array([50.0, 60.0])]
+    if not (math.isfinite(t_max) and t_max > 0):
+        fail(f"--t-max: must be a finite number > 0 (got {t_max!r})")
+    res = _analysis(model)
+    dt = min(model.tau_E, model.tau_I) / 100.0
+    trajs = []
+    for s in starts:
+        tr = simulate(model, t_max=t_max, dt=dt, method="rk4", x0=s, on_divergence="ignore")
+        if not tr.ok:
+            click.echo(f"warning: trajectory from ({s[0]:g}, {s[1]:g}) Hz: {tr.message}",
+                       err=True)
+        trajs.append(tr)
+    from ..plotting.ei import phase_plane_figure
+
+    fig = phase_plane_figure(model, trajectories=trajs, cycle=res["limit_cycle"],
+                             fixed_points=res["fixed_points"])
+    _save(fig, plot)
+    if as_json:
+        echo_json({"model": res["model"],
+                   "fixed_points": [_fixed_point_json(fp) for fp in res["fixed_points"]],
+                   "limit_cycle": _cycle_json(res["limit_cycle"]), "plot": plot})
+    else:
+        for fp in res["fixed_points"]:
+            click.echo(f"fixed point ({fp.state[0]:.6g}, {fp.state[1]:.6g}) Hz: {fp.type}")
+        cyc = res["limit_cycle"]
+        click.echo("no limit cycle" if cyc is None else
+                   f"limit cycle: period {cyc.period:.6g} ms")
+
+
+@ei.command("bifurcation")
+@click.option("--param", "param", required=True, metavar="NAME",
+              help="Parameter to vary: M_EE, M_EI, M_IE, M_II, gamma_E, gamma_I, tau_E or "
+                   "tau_I (any letter case).")
+@click.option("--start", type=float, required=True, help="First value.")
+@click.option("--stop", type=float, required=True, help="Last value.")
+@click.option("--num", type=int, default=101, show_default=True, help="Number of values.")
+@click.option("--no-cycles", is_flag=True, help="Skip the limit cycles (fixed points only).")
+@_model_options
+@click.option("--json", "as_json", is_flag=True, help="Print the diagram as JSON.")
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE.png", help="Write the four-panel figure here.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_guard_model
+def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycles: bool,
+                        as_json: bool, plot: str | None, quiet: bool, **kwargs: Any) -> None:
+    """Fixed-point branches, Hopf points, border collisions and cycles along one parameter.
+
+    \b
+    Example:
+      ratenet ei bifurcation --param tau_I --start 20 --stop 100 --num 200 --plot bif.png
+    """
+    from ..analysis import bifurcation_diagram
+    from ..models.ei import EIModel
+
+    params, _ = _split_model_params(kwargs)
+    model = _build_model(params)
+    try:
+        name = EIModel.parameter_name(param)
+    except ParameterError as err:
+        fail(f"--param: {err}")
+    if num < 2:
+        fail(f"--num: must be an integer >= 2 (got {num})")
+    if not stop > start:
+        fail(f"--stop: must be greater than --start = {start:g} (got {stop:g})")
+    for opt, v in (("--start", start), ("--stop", stop)):
+        try:
+            model.replace(**{name: v})
+        except ParameterError as err:
+            fail(f"{opt}: {err}")
+    _check_plot_path(plot)
+    values = np.linspace(start, stop, num)
+    diagram = bifurcation_diagram(model, name, values, cycles=not no_cycles,
+                                  progress=show_progress(quiet))
+    if plot is not None:
+        from ..plotting.ei import bifurcation_figure
+
+        _save(bifurcation_figure(diagram), plot)
+    if as_json:
+        echo_json(diagram.to_dict())
+        return
+    click.echo(f"{name} from {start:g} to {stop:g} ({num} values); "
+               f"{len(diagram.branches)} fixed-point branch(es)")
+    for b in diagram.branches:
+        vals = diagram.values[b.exists]
+        n_st = int(np.sum(b.stable & b.exists))
+        click.echo(f"  {b.label}: exists for {name} in [{vals[0]:.6g}, {vals[-1]:.6g}], stable "
+                   f"at {n_st} of {vals.size} values")
+    if not diagram.points:
+        click.echo("no bifurcation point in the range")
+    for p in diagram.points:
+        extra = f", unit {p.unit}" if p.unit else ""
+        if p.kind == "hopf":
+            extra += f", frequency {p.frequency:.6g} rad/ms"
+        state = ", ".join(f"{v:.6g}" for v in p.state)
+        click.echo(f"  {p.kind} at {name} = {p.value:.10g} ({p.method}{extra}); fixed point "
+                   f"({state}) Hz")
+    c = diagram.cycles
+    if c is not None:
+        if np.any(c.exists):
+            v = diagram.values[c.exists]
+            click.echo(f"limit cycle for {name} in [{v[0]:.6g}, {v[-1]:.6g}] (on the grid); "
+                       f"period {np.nanmin(c.period):.6g} to {np.nanmax(c.period):.6g} ms")
+        else:
+            click.echo("no limit cycle in the range")

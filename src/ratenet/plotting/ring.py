@@ -96,6 +96,7 @@ def plot_spacetime(traj: Any, *, ax=None, row: int | None = None, degrees: bool 
                          vmax=vmax if vmax > 0 else 1.0, rasterized=True)
     ax.set_xlabel(r"time $t$ ($\tau$)")
     ax.set_ylabel(label)
+    ax.set_ylim(0.0, 2 * np.pi * scale)
     if degrees:
         ax.set_yticks([0, 90, 180, 270, 360])
     else:

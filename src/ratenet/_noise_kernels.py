@@ -160,7 +160,7 @@ def standard_normals(S, out):
 @njit(cache=True, fastmath=_FM)
 def _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
                      dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt, start_step, n_steps,
-                     rec_every, R, max_sum, div_step):
+                     rec_every, rec_moments, R, max_sum, div_step):
     """Euler-Maruyama for one row: K = 1, threshold-linear; white and/or OU noise.
 
     Per step: the OU normals (if any) then the white-noise normals (if any) are drawn
@@ -226,37 +226,43 @@ def _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on
             div_step[b] = gstep + 1
             break
         if rec_every > 0 and (gstep + 1) % rec_every == 0:
-            R[b, (gstep + 1) // rec_every, :] = x
+            if rec_moments:
+                jr = (gstep + 1) // rec_every
+                R[b, jr, 0] = s0 * inv_n
+                R[b, jr, 1] = sc * inv_n
+                R[b, jr, 2] = ss * inv_n
+            else:
+                R[b, (gstep + 1) // rec_every, :] = x
     S[b, 0], S[b, 1], S[b, 2], S[b, 3] = r0, r1, r2, r3
 
 
 @njit(cache=True, parallel=True)
 def em_cos_relu_parallel(X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
                          dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt, start_step, n_steps,
-                         rec_every, R, max_sum, div_step):
+                         rec_every, rec_moments, R, max_sum, div_step):
     for b in prange(X.shape[0]):
         if div_step[b] == 0:
             _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on,
                              t_off, dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt,
-                             start_step, n_steps, rec_every, R, max_sum, div_step)
+                             start_step, n_steps, rec_every, rec_moments, R, max_sum, div_step)
 
 
 @njit(cache=True)
 def em_cos_relu_serial(X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
                        dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt, start_step, n_steps,
-                       rec_every, R, max_sum, div_step):
+                       rec_every, rec_moments, R, max_sum, div_step):
     for b in range(X.shape[0]):
         if div_step[b] == 0:
             _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on,
                              t_off, dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt,
-                             start_step, n_steps, rec_every, R, max_sum, div_step)
+                             start_step, n_steps, rec_every, rec_moments, R, max_sum, div_step)
 
 
 # ------------------------------------------- general: K modes, any transfer, dense dW
 @njit(cache=True, fastmath=_FM)
 def _em_modes_row(b, X, ETA, S, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau,
                   kind, tp, dthr, DW, sig_w, a_ou, sig_ou, dt, start_step, n_steps, rec_every,
-                  R, max_sum, div_step):
+                  rec_moments, R, max_sum, div_step):
     """Euler-Maruyama for one row with K Fourier modes, any transfer, an optional dense
     coupling perturbation ``DW`` (N, N) (already divided by N), threshold offsets ``dthr``."""
     x = X[b]
@@ -330,27 +336,41 @@ def _em_modes_row(b, X, ETA, S, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t
             div_step[b] = gstep + 1
             break
         if rec_every > 0 and (gstep + 1) % rec_every == 0:
-            R[b, (gstep + 1) // rec_every, :] = x
+            jr = (gstep + 1) // rec_every
+            if rec_moments:
+                m0 = 0.0
+                mc = 0.0
+                ms = 0.0
+                for i in range(N):
+                    m0 += x[i]
+                    mc += x[i] * cosk[0, i]
+                    ms += x[i] * sink[0, i]
+                R[b, jr, 0] = m0 * inv_n
+                R[b, jr, 1] = mc * inv_n
+                R[b, jr, 2] = ms * inv_n
+            else:
+                R[b, jr, :] = x
     S[b, 0], S[b, 1], S[b, 2], S[b, 3] = r0, r1, r2, r3
 
 
 @njit(cache=True, parallel=True)
 def em_modes_parallel(X, ETA, S, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau,
                       kind, tp, dthr, DW, sig_w, a_ou, sig_ou, dt, start_step, n_steps,
-                      rec_every, R, max_sum, div_step):
+                      rec_every, rec_moments, R, max_sum, div_step):
     for b in prange(X.shape[0]):
         if div_step[b] == 0:
             _em_modes_row(b, X, ETA, S, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off,
                           tau, kind, tp, dthr, DW, sig_w, a_ou, sig_ou, dt, start_step,
-                          n_steps, rec_every, R, max_sum, div_step)
+                          n_steps, rec_every, rec_moments, R, max_sum, div_step)
 
 
 @njit(cache=True)
 def em_modes_serial(X, ETA, S, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau,
                     kind, tp, dthr, DW, sig_w, a_ou, sig_ou, dt, start_step, n_steps,
-                    rec_every, R, max_sum, div_step):
+                    rec_every, rec_moments, R, max_sum, div_step):
     for b in range(X.shape[0]):
         if div_step[b] == 0:
             _em_modes_row(b, X, ETA, S, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off,
                           tau, kind, tp, dthr, DW, sig_w, a_ou, sig_ou, dt, start_step,
-                          n_steps, rec_every, R, max_sum, div_step)
+                          n_steps, rec_every, rec_moments, R, max_sum, div_step)
+

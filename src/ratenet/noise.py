@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import ParameterError, as_float, check_int, check_nonnegative, check_positive
+from ._validation import ParameterError, check_int, check_nonnegative, check_positive
 
 __all__ = ["Heterogeneity", "Noise", "trial_generator_states"]
 
@@ -184,99 +184,132 @@ def initial_rates(seed: int | None, trial_index: np.ndarray, N: int) -> np.ndarr
     return out
 
 
+class NoisyRingRun:
+    """A prepared batch of noisy ring trials that can be advanced step by step.
+
+    Holds the state ``x`` (B, N), the OU inputs, the generators' states and the
+    divergence flags; :meth:`advance` integrates ``count`` Euler-Maruyama steps.
+    Advancing in several calls gives exactly the result of one call.  Used by
+    :func:`ratenet.simulate` and by :mod:`ratenet.attractor` (which records only
+    the order parameters instead of every rate).
+    """
+
+    def __init__(self, models, *, dt, x0, seed, noise, heterogeneity, trial_index,
+                 parallel=True, max_rate=1e6, method="euler", engine="auto"):
+        import importlib
+
+        from . import _noise_kernels as NK
+        from .transfer import ThresholdLinear
+
+        S = importlib.import_module("ratenet.simulate")  # the module, not the exported function
+        noise = noise if noise is not None else Noise()
+        het = heterogeneity if heterogeneity is not None else Heterogeneity()
+        if not isinstance(noise, Noise):
+            raise ParameterError("noise", noise, "a ratenet.Noise instance or None")
+        if not isinstance(het, Heterogeneity):
+            raise ParameterError("heterogeneity", het, "a ratenet.Heterogeneity instance or None")
+        if method != "euler":
+            raise ParameterError("method", method,
+                                 "'euler' (Euler-Maruyama) when noise or heterogeneity is given")
+        if engine == "numpy":
+            raise ParameterError("engine", engine,
+                                 "'auto' or 'compiled' when noise or heterogeneity is given")
+        if not S._ring_compiled_ok(models):
+            raise ParameterError("model", "ring with FFT/dense coupling or a user input",
+                                 "Fourier-mode rings with the built-in input when noise or "
+                                 "heterogeneity is given")
+        N = models[0].N
+        for k, m in enumerate(models):
+            if m.N != N:
+                raise ParameterError(f"model[{k}].N", m.N, f"the same N as model[0] ({N})")
+        B = len(models)
+        self.models, self.noise, self.heterogeneity, self.dt = models, noise, het, dt
+        self.N, self.B = N, B
+        self.trial_index = idx = check_trial_index(trial_index, B)
+        self.x = initial_rates(seed, idx, N) if x0 is None else S._initial_state(
+            x0, B, N, seed, ring=True)
+        self.states = trial_generator_states(seed, idx)
+        self.div_step = np.zeros(B, dtype=np.int64)
+        self.max_sum = max_rate * N
+        f = lambda name: np.array([float(getattr(m, name)) for m in models])  # noqa: E731
+        J0, J1, h0, eps = f("J0"), f("J1"), f("h0"), f("eps")
+        th0, omega, t_on, t_off, tau = f("theta0"), f("omega"), f("t_on"), f("t_off"), f("tau")
+        tp = np.array([m.transfer.params for m in models], dtype=float)
+        theta = models[0].theta
+        sig_w = noise.sigma * np.sqrt(dt / tau)
+        a = math.exp(-dt / noise.tau_ou)
+        a_ou = np.full(B, a)
+        sig_ou = np.full(B, noise.sigma_ou * math.sqrt(max(0.0, 1.0 - a * a)))
+        self.eta = np.zeros((B, N))
+        if noise.sigma_ou > 0.0 and noise.ou_start == "stationary":
+            NK.standard_normals(self.states, self.eta)
+            self.eta *= noise.sigma_ou
+        dthr = het.threshold_offsets(N) if het.threshold_sd > 0 else np.zeros(0)
+        DW = het.coupling_perturbation(N) if het.coupling_sd > 0 else np.zeros((0, 0))
+        fused = (not models[0].J_higher and isinstance(models[0].transfer, ThresholdLinear)
+                 and DW.shape[0] == 0)
+        if fused:
+            self._kern = NK.em_cos_relu_parallel if parallel else NK.em_cos_relu_serial
+            self._args = (self.x, self.eta, self.states, np.cos(theta), np.sin(theta), J0, J1,
+                          h0, eps, th0, omega, t_on, t_off, dt / tau, tp[:, 0].copy(),
+                          tp[:, 1].copy(), dthr, sig_w, a_ou, sig_ou, dt)
+        else:
+            modes = np.arange(1, 2 + len(models[0].J_higher))[:, None]
+            Jk = np.array([m.modes[1:] for m in models], dtype=float)
+            self._kern = NK.em_modes_parallel if parallel else NK.em_modes_serial
+            self._args = (self.x, self.eta, self.states, np.cos(modes * theta),
+                          np.sin(modes * theta), J0, Jk, h0, eps, th0, omega, t_on, t_off, tau,
+                          models[0].transfer.kind, tp, dthr, DW, sig_w, a_ou, sig_ou, dt)
+        self._no_record = np.empty((B, 0, N))
+
+    def advance(self, start_step: int, count: int, rec_every: int = 0,
+                R: np.ndarray | None = None, moments: bool = False) -> None:
+        """Integrate steps ``start_step .. start_step + count - 1`` in place.
+
+        Every ``rec_every`` steps (global step count) the rates are written to
+        ``R[:, step // rec_every, :]`` (shape (B, T, N)), or with ``moments=True``
+        the mean rate and the first Fourier moments ``(1/N) sum x (1, cos, sin)``
+        (R of shape (B, T, 3)).
+        """
+        self._kern(*self._args, start_step, count, rec_every, moments,
+                   self._no_record if R is None else R, self.max_sum, self.div_step)
+
+
 def simulate_ring_noisy(models, single, *, t_max, dt, method, x0, record_every, seed, max_rate,
                         parallel, progress, on_divergence, engine, noise, heterogeneity,
                         trial_index):
     """Driver behind ``simulate(..., noise=..., heterogeneity=...)`` for ring models."""
-    from . import _noise_kernels as NK
     import importlib
 
-    S = importlib.import_module("ratenet.simulate")  # the module (the package exports the function)
-    from .transfer import ThresholdLinear
-
-    noise = noise if noise is not None else Noise()
-    het = heterogeneity if heterogeneity is not None else Heterogeneity()
-    if not isinstance(noise, Noise):
-        raise ParameterError("noise", noise, "a ratenet.Noise instance or None")
-    if not isinstance(het, Heterogeneity):
-        raise ParameterError("heterogeneity", het, "a ratenet.Heterogeneity instance or None")
-    if method != "euler":
-        raise ParameterError("method", method,
-                             "'euler' (Euler-Maruyama) when noise or heterogeneity is given")
-    if engine == "numpy":
-        raise ParameterError("engine", engine,
-                             "'auto' or 'compiled' when noise or heterogeneity is given")
-    if not S._ring_compiled_ok(models):
-        raise ParameterError("model", "ring with FFT/dense coupling or a user input",
-                             "Fourier-mode rings with the built-in input when noise or "
-                             "heterogeneity is given")
-    N = models[0].N
-    for k, m in enumerate(models):
-        if m.N != N:
-            raise ParameterError(f"model[{k}].N", m.N, f"the same N as model[0] ({N})")
-    B = len(models)
+    S = importlib.import_module("ratenet.simulate")  # the module, not the exported function
     dt = S._check_dt(dt, min(m.tau for m in models), t_max)
-    idx = check_trial_index(trial_index, B)
-    if x0 is None:
-        x = initial_rates(seed, idx, N)
-    else:
-        x = S._initial_state(x0, B, N, seed, ring=True)
-    states = trial_generator_states(seed, idx)
+    run = NoisyRingRun(models, dt=dt, x0=x0, seed=seed, noise=noise,
+                       heterogeneity=heterogeneity, trial_index=trial_index, parallel=parallel,
+                       max_rate=max_rate, method=method, engine=engine)
+    B, N = run.B, run.N
     params = [m.to_dict() for m in models]
     for p in params:
-        p["noise"] = noise.to_dict()
-        p["heterogeneity"] = het.to_dict()
+        p["noise"] = run.noise.to_dict()
+        p["heterogeneity"] = run.heterogeneity.to_dict()
     causes = [m.divergence_cause() for m in models]
-
     n_steps = S._n_steps(t_max, dt)
     rec = record_every if record_every is not None else 0
     n_rec = n_steps // rec + 1 if rec else 0
     R = np.full((B, n_rec, N), np.nan) if rec else np.empty((B, 0, N))
     if rec:
-        R[:, 0, :] = x
-    div_step = np.zeros(B, dtype=np.int64)
-    f = lambda name: np.array([float(getattr(m, name)) for m in models])  # noqa: E731
-    J0, J1, h0, eps = f("J0"), f("J1"), f("h0"), f("eps")
-    th0, omega, t_on, t_off, tau = f("theta0"), f("omega"), f("t_on"), f("t_off"), f("tau")
-    tp = np.array([m.transfer.params for m in models], dtype=float)
-    theta = models[0].theta
-    sig_w = noise.sigma * np.sqrt(dt / tau)
-    a = math.exp(-dt / noise.tau_ou)
-    a_ou = np.full(B, a)
-    sig_ou = np.full(B, noise.sigma_ou * math.sqrt(max(0.0, 1.0 - a * a)))
-    eta = np.zeros((B, N))
-    if noise.sigma_ou > 0.0 and noise.ou_start == "stationary":
-        NK.standard_normals(states, eta)
-        eta *= noise.sigma_ou
-    dthr = het.threshold_offsets(N) if het.threshold_sd > 0 else np.zeros(0)
-    DW = het.coupling_perturbation(N) if het.coupling_sd > 0 else np.zeros((0, 0))
-    max_sum = max_rate * N
-    fused = (not models[0].J_higher and isinstance(models[0].transfer, ThresholdLinear)
-             and DW.shape[0] == 0)
-    if fused:
-        kern = NK.em_cos_relu_parallel if parallel else NK.em_cos_relu_serial
-        args = (x, eta, states, np.cos(theta), np.sin(theta), J0, J1, h0, eps, th0, omega,
-                t_on, t_off, dt / tau, tp[:, 0].copy(), tp[:, 1].copy(), dthr, sig_w, a_ou,
-                sig_ou, dt)
-    else:
-        modes = np.arange(1, 2 + len(models[0].J_higher))[:, None]
-        Jk = np.array([m.modes[1:] for m in models], dtype=float)
-        kern = NK.em_modes_parallel if parallel else NK.em_modes_serial
-        args = (x, eta, states, np.cos(modes * theta), np.sin(modes * theta), J0, Jk, h0, eps,
-                th0, omega, t_on, t_off, tau, models[0].transfer.kind, tp, dthr, DW, sig_w,
-                a_ou, sig_ou, dt)
+        R[:, 0, :] = run.x
     chunks = S._chunks(n_steps, max(rec, 1), 50 if progress else 1)
     with S._progress_bar(n_steps, progress, "simulating") as bar:
         for start, count in chunks:
-            kern(*args, start, count, rec, R, max_sum, div_step)
+            run.advance(start, count, rec, R)
             bar.update(count)
-            if np.all(div_step > 0):
+            if np.all(run.div_step > 0):
                 break
     t = np.arange(n_rec) * rec * dt if rec else np.array([n_steps * dt])
     if not rec:
-        R = x[:, None, :].copy()
-    traj = S._assemble(R, t, div_step, dt, x, params, single, method, max_rate, causes,
+        R = run.x[:, None, :].copy()
+    traj = S._assemble(R, t, run.div_step, dt, run.x, params, single, method, max_rate, causes,
                        ring=True, names=())
-    traj.extra.update({"noise": noise.to_dict(), "heterogeneity": het.to_dict(),
-                       "seed": seed, "trial_index": idx.tolist()})
+    traj.extra.update({"noise": run.noise.to_dict(), "heterogeneity": run.heterogeneity.to_dict(),
+                       "seed": seed, "trial_index": run.trial_index.tolist()})
     return S._finish(traj, on_divergence)

@@ -1,0 +1,330 @@
+"""The E-I view: phase plane, trace-determinant plane and time courses.
+
+One :class:`EIView` per browser session. Rates in Hz, time in ms, eigenvalues in 1/ms.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+import panel as pn
+from bokeh.events import Tap
+from bokeh.models import ColumnDataSource, HoverTool, Range1d
+from bokeh.plotting import figure
+
+from .._validation import ParameterError
+from . import _api
+from .limits import Limits
+
+__all__ = ["EIView"]
+
+#: Marker and colour of each fixed-point type (ratenet.analysis.FIXED_POINT_TYPES).
+FP_STYLE = {
+    "stable node": ("circle", "#1a9850"),
+    "stable degenerate node": ("circle", "#1a9850"),
+    "stable focus": ("circle", "#66bd63"),
+    "unstable node": ("circle", "#d73027"),
+    "unstable degenerate node": ("circle", "#d73027"),
+    "unstable focus": ("circle", "#f46d43"),
+    "saddle": ("x", "#542788"),
+    "centre": ("diamond", "#fdae61"),
+}
+
+
+def _style(kind: str) -> tuple[str, str]:
+    """Marker and colour for a fixed-point type; degenerate ones are grey squares."""
+    return FP_STYLE.get(kind.lower(), ("square", "#555555"))
+
+
+class EIView:
+    """Widgets, figures and callbacks of the E-I view for one session.
+
+    Parameters
+    ----------
+    limits : Limits
+        Bounds on the simulated duration and the flow-field grid.
+    """
+
+    SLIDERS = (
+        # name, label, start, end, step, default
+        ("tau_I", "tau_I (ms): inhibitory time constant", 5.0, 100.0, 1.0, 30.0),
+        ("tau_E", "tau_E (ms)", 1.0, 50.0, 0.5, 10.0),
+        ("M_EE", "M_EE (onto E from E)", 0.0, 3.0, 0.05, 1.25),
+        ("M_EI", "M_EI (onto E from I)", -3.0, 0.0, 0.05, -1.0),
+        ("M_IE", "M_IE (onto I from E)", 0.0, 3.0, 0.05, 1.0),
+        ("M_II", "M_II (onto I from I)", -3.0, 0.0, 0.05, 0.0),
+        ("gamma_E", "gamma_E (Hz): E threshold", -40.0, 40.0, 0.5, -10.0),
+        ("gamma_I", "gamma_I (Hz): I threshold", -40.0, 40.0, 0.5, 10.0),
+    )
+
+    def __init__(self, *, limits: Limits) -> None:
+        self.limits = limits
+        self._busy = False
+        self._start = (25.0, 25.0)
+        self._valid: dict[str, Any] = {}
+        self.last_update_s = math.nan
+        self.updates = 0
+        self._build_widgets()
+        self._build_figures()
+        self.layout = self._build_layout()
+        self.update()
+
+    # ------------------------------------------------------------ widgets
+    def _build_widgets(self) -> None:
+        W = pn.widgets
+        self.sliders: dict[str, Any] = {}
+        for name, label, lo, hi, step, default in self.SLIDERS:
+            extra = {"bar_color": "#d62728"} if name == "tau_I" else {}
+            w = W.FloatSlider(name=label, start=lo, end=hi, step=step, value=default,
+                              width=280 if name != "tau_I" else 300, **extra)
+            w.param.watch(self._on_change, "value_throttled")
+            self.sliders[name] = w
+        self.w_duration = W.EditableFloatSlider(name="duration (ms)", start=100.0, end=3000.0,
+                                                step=50.0, value=1000.0, width=280)
+        self.w_grid = W.EditableIntSlider(name="flow field arrows per axis", start=5, end=40,
+                                          step=1, value=17, width=280)
+        for box in (self.w_duration, self.w_grid):
+            box.param.watch(self._on_change, "value")
+        self.sliders["duration"] = self.w_duration
+        self.sliders["grid"] = self.w_grid
+        self.alert = pn.pane.Alert("", alert_type="danger", visible=False, width=560,
+                                   css_classes=["ratenet-alert"])
+        self.summary = pn.pane.HTML("", css_classes=["ratenet-ei-summary"], width=620)
+        self.status_text = pn.pane.HTML("", width=620,
+                                        styles={"font-size": "12px", "color": "#555"})
+
+    # ------------------------------------------------------------ figures
+    def _build_figures(self) -> None:
+        tools = "pan,wheel_zoom,box_zoom,reset,save"
+        f = figure(title="Phase plane (click to start a trajectory)", width=520, height=440,
+                   tools=tools, x_axis_label="nu_E (Hz)", y_axis_label="nu_I (Hz)",
+                   x_range=Range1d(start=0, end=60), y_range=Range1d(start=0, end=50),
+                   name="ei_phase")
+        self.src_flow = ColumnDataSource(dict(x0=[], y0=[], x1=[], y1=[]))
+        f.segment("x0", "y0", "x1", "y1", source=self.src_flow, line_color="#9e9e9e",
+                  line_width=1.2)
+        self.src_flow_head = ColumnDataSource(dict(x=[], y=[]))
+        f.scatter("x", "y", source=self.src_flow_head, size=3, color="#9e9e9e")
+        self.src_ncE = ColumnDataSource(dict(xs=[], ys=[]))
+        self.src_ncI = ColumnDataSource(dict(xs=[], ys=[]))
+        f.multi_line("xs", "ys", source=self.src_ncE, line_color="#1f77b4", line_width=2.5,
+                     legend_label="E-nullcline dnu_E/dt = 0")
+        f.multi_line("xs", "ys", source=self.src_ncI, line_color="#d62728", line_width=2.5,
+                     legend_label="I-nullcline dnu_I/dt = 0")
+        self.src_cycle = ColumnDataSource(dict(x=[], y=[]))
+        f.line("x", "y", source=self.src_cycle, line_color="#ff7f0e", line_width=5, alpha=0.8,
+               legend_label="limit cycle")
+        self.src_traj = ColumnDataSource(dict(x=[], y=[]))
+        f.line("x", "y", source=self.src_traj, line_color="#2ca02c", line_width=1.5,
+               legend_label="trajectory from click")
+        self.src_start = ColumnDataSource(dict(x=[], y=[]))
+        f.scatter("x", "y", source=self.src_start, size=10, marker="triangle",
+                  color="#2ca02c")
+        self.src_fp = ColumnDataSource(dict(x=[], y=[], marker=[], color=[], kind=[], eig=[]))
+        r = f.scatter("x", "y", source=self.src_fp, size=14, marker="marker", fill_color="color",
+                      line_color="black", line_width=1.5, legend_label="fixed points")
+        f.add_tools(HoverTool(renderers=[r], tooltips=[("type", "@kind"),
+                                                        ("nu_E, nu_I", "@x{0.00}, @y{0.00} Hz"),
+                                                        ("eigenvalues", "@eig")]))
+        f.legend.location = "top_left"
+        f.legend.label_text_font_size = "9px"
+        f.legend.background_fill_alpha = 0.7
+        f.on_event(Tap, self._on_tap)
+        self.fig_phase: Any = f
+
+        g = figure(title="Stability: trace-determinant plane (1/ms)", width=400, height=300,
+                   tools=tools, x_axis_label="trace tr J", y_axis_label="determinant det J",
+                   x_range=Range1d(start=-0.05, end=0.05),
+                   y_range=Range1d(start=-0.001, end=0.01),
+                   name="ei_trdet")
+        self.src_parab = ColumnDataSource(dict(x=[], y=[]))
+        g.line("x", "y", source=self.src_parab, line_color="#777", line_dash="dashed",
+               legend_label="det = tr²/4 (node | focus)")
+        g.line(x=[0, 0], y=[0, 1e3], line_color="#bbb")
+        self.src_axes = ColumnDataSource(dict(x=[], y=[]))
+        g.line("x", "y", source=self.src_axes, line_color="#bbb")
+        self.src_trdet = ColumnDataSource(dict(x=[], y=[], marker=[], color=[], kind=[],
+                                               eig=[]))
+        r2 = g.scatter("x", "y", source=self.src_trdet, size=14, marker="marker",
+                       fill_color="color", line_color="black", line_width=1.5)
+        g.add_tools(HoverTool(renderers=[r2], tooltips=[("type", "@kind"),
+                                                         ("eigenvalues", "@eig")]))
+        g.legend.location = "top_left"
+        g.legend.label_text_font_size = "9px"
+        self.fig_trdet: Any = g
+
+        h = figure(title="Time courses from the clicked point", width=620, height=220,
+                   tools=tools, x_axis_label="time (ms)", y_axis_label="rate (Hz)",
+                   name="ei_time")
+        self.src_tc = ColumnDataSource(dict(t=[], E=[], I=[]))
+        h.line("t", "E", source=self.src_tc, line_color="#1f77b4", line_width=2,
+               legend_label="nu_E")
+        h.line("t", "I", source=self.src_tc, line_color="#d62728", line_width=2,
+               legend_label="nu_I")
+        h.legend.location = "top_right"
+        h.legend.label_text_font_size = "9px"
+        self.fig_tc: Any = h
+
+    def _build_layout(self) -> pn.viewable.Viewable:
+        s = self.sliders
+        controls = pn.Column(
+            pn.pane.HTML("<b>E-I populations</b> (ms, Hz)"),
+            s["tau_I"], pn.layout.Divider(),
+            *(s[k] for k in ("tau_E", "M_EE", "M_EI", "M_IE", "M_II", "gamma_E", "gamma_I")),
+            pn.layout.Divider(), self.w_duration, self.w_grid, width=310,
+        )
+        plots = pn.Column(
+            self.alert, self.summary,
+            pn.Row(pn.pane.Bokeh(self.fig_phase), pn.pane.Bokeh(self.fig_trdet)),
+            pn.pane.Bokeh(self.fig_tc), self.status_text,
+        )
+        return pn.Row(controls, plots)
+
+    # ---------------------------------------------------------- callbacks
+    def _on_change(self, event: Any) -> None:
+        if not self._busy:
+            self.update()
+
+    def _on_tap(self, event: Any) -> None:
+        x, y = float(event.x), float(event.y)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return
+        self._start = (max(x, 0.0), max(y, 0.0))
+        self.update(trajectory_only=True)
+
+    def _read(self) -> tuple[dict[str, float], float, int]:
+        L = self.limits
+        params = {}
+        for name, _label, lo, hi, _step, _d in self.SLIDERS:
+            params[name] = L.check_float(name, self.sliders[name].value, lo, hi)
+        duration = L.check_float("duration", self.w_duration.value, 10.0, L.ei_duration_max)
+        grid = L.check_int("grid", self.w_grid.value, L.ei_grid_min, L.ei_grid_max)
+        return params, duration, grid
+
+    def _refuse(self, err: ParameterError) -> None:
+        self.alert.object = f"Request refused: {err}. The previous result is kept."
+        self.alert.visible = True
+        widget = self.sliders.get(err.name)
+        if widget is not None and err.name in self._valid:
+            self._busy = True
+            try:
+                widget.value = self._valid[err.name]
+            finally:
+                self._busy = False
+
+    def update(self, *, trajectory_only: bool = False) -> None:
+        """Redraw in two steps: the analysis at once, then the clicked trajectory.
+
+        Fixed points, limit cycle, nullclines and flow come from ``ratenet.analysis``
+        (exact for threshold-linear f) and take milliseconds; they are drawn first.
+        The trajectory from the clicked point is simulated on the next tick (a newer
+        request makes a pending one moot).
+        """
+        t0 = time.perf_counter()
+        try:
+            params, duration, grid = self._read()
+            model = _api.ei_model(**params)
+        except ParameterError as err:
+            self._refuse(err)
+            return
+        self._generation += 1
+        gen = self._generation
+        with pn.io.hold():
+            self.src_start.data = dict(x=[self._start[0]], y=[self._start[1]])
+            if not trajectory_only:
+                self._draw_analysis(model, grid)
+            self.alert.visible = False
+        self._valid = {"duration": duration, "grid": grid}
+        self.first_draw_s = time.perf_counter() - t0
+
+        def simulate_and_draw() -> None:
+            if gen == self._generation:
+                self._draw_trajectory(model, duration, t0)
+
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            doc.add_next_tick_callback(simulate_and_draw)
+        else:
+            simulate_and_draw()
+
+    _generation = 0
+    _analysis_note = ""
+    first_draw_s = math.nan
+
+    def _draw_trajectory(self, model: Any, duration: float, t0: float) -> None:
+        t, r, ok, msg = _api.ei_trajectory(model, start=self._start, duration=duration)
+        with pn.io.hold():
+            self.src_traj.data = dict(x=r[:, 0], y=r[:, 1])
+            self.src_tc.data = dict(t=t, E=r[:, 0], I=r[:, 1])
+            self.updates += 1
+            self.last_update_s = time.perf_counter() - t0
+            note = "" if ok else f" <b>Trajectory diverged:</b> {msg}"
+            self.status_text.object = (
+                f"Trajectory from ({self._start[0]:.1f}, {self._start[1]:.1f}) Hz over "
+                f"{duration:g} ms (RK4).{note} · server time: analysis "
+                f"{1e3 * self.first_draw_s:.0f} ms, with the trajectory "
+                f"{1e3 * self.last_update_s:.0f} ms · update {self.updates}")
+
+    def _draw_analysis(self, model: Any, grid: int) -> None:
+        plane = _api.ei_phase_plane(model, grid=grid)
+        (x_lo, x_hi), (y_lo, y_hi) = plane.x_range, plane.y_range
+        self.fig_phase.x_range.start, self.fig_phase.x_range.end = x_lo, x_hi
+        self.fig_phase.y_range.start, self.fig_phase.y_range.end = y_lo, y_hi
+        # flow field: equal-length arrows along dnu/dt, measured in grid cells
+        X, Y, U, V = plane.flow
+        sx, sy = (x_hi - x_lo) / (grid + 1), (y_hi - y_lo) / (grid + 1)
+        u, v = U / sx, V / sy
+        norm = np.hypot(u, v)
+        norm[norm == 0] = 1.0
+        x1 = X + 0.8 * sx * u / norm
+        y1 = Y + 0.8 * sy * v / norm
+        self.src_flow.data = dict(x0=X.ravel(), y0=Y.ravel(), x1=x1.ravel(), y1=y1.ravel())
+        self.src_flow_head.data = dict(x=x1.ravel(), y=y1.ravel())
+        self.src_ncE.data = dict(xs=[c[0] for c in plane.nullcline_E],
+                                 ys=[c[1] for c in plane.nullcline_E])
+        self.src_ncI.data = dict(xs=[c[0] for c in plane.nullcline_I],
+                                 ys=[c[1] for c in plane.nullcline_I])
+        cyc = plane.cycle
+        self.src_cycle.data = (dict(x=cyc.nu_E, y=cyc.nu_I) if cyc is not None
+                               else dict(x=[], y=[]))
+        fps = plane.fixed_points
+        styles = [_style(p.kind) for p in fps]
+        eig = [", ".join(_fmt(z) for z in p.eigenvalues) for p in fps]
+        self.src_fp.data = dict(x=[p.nu_E for p in fps], y=[p.nu_I for p in fps],
+                                marker=[s[0] for s in styles], color=[s[1] for s in styles],
+                                kind=[p.kind for p in fps], eig=eig)
+        self.src_trdet.data = dict(x=[p.trace for p in fps], y=[p.det for p in fps],
+                                   marker=[s[0] for s in styles], color=[s[1] for s in styles],
+                                   kind=[p.kind for p in fps], eig=eig)
+        span = max([abs(p.trace) for p in fps] + [2 * math.sqrt(abs(p.det)) for p in fps]
+                   + [0.02])
+        tr = np.linspace(-1.5 * span, 1.5 * span, 101)
+        self.src_parab.data = dict(x=tr, y=tr**2 / 4)
+        self.src_axes.data = dict(x=[-1.5 * span, 1.5 * span], y=[0.0, 0.0])
+        self.fig_trdet.x_range.start, self.fig_trdet.x_range.end = -1.5 * span, 1.5 * span
+        top = max([p.det for p in fps] + [span**2 / 4]) * 1.3
+        bottom = min([p.det for p in fps] + [0.0]) * 1.3 - 0.1 * top
+        self.fig_trdet.y_range.start, self.fig_trdet.y_range.end = bottom, top
+        parts = [f"fixed point ({p.nu_E:.2f}, {p.nu_I:.2f}) Hz: <b>{p.kind}</b>, eigenvalues "
+                 f"{e} /ms, tr = {p.trace:.4g}, det = {p.det:.4g}" for p, e in zip(fps, eig)]
+        if not parts:
+            parts.append("no fixed point")
+        if cyc is not None:
+            head = (f'<b class="ratenet-cycle" data-cycle="yes">Limit cycle</b> '
+                    f"({'stable' if cyc.stable else 'unstable'}): period {cyc.period:.1f} ms, "
+                    f"nu_E from {np.min(cyc.nu_E):.1f} to {np.max(cyc.nu_E):.1f} Hz, "
+                    f"nu_I from {np.min(cyc.nu_I):.1f} to {np.max(cyc.nu_I):.1f} Hz")
+        else:
+            head = '<span class="ratenet-cycle" data-cycle="no">No limit cycle</span>'
+        self.summary.object = (f'<div style="font-size:16px">{head}</div>'
+                               f'<div style="font-size:13px">{"<br>".join(parts)}</div>')
+
+
+def _fmt(z: complex) -> str:
+    if abs(z.imag) < 1e-12:
+        return f"{z.real:.4g}"
+    sign = "+" if z.imag >= 0 else "-"
+    return f"{z.real:.3g} {sign} {abs(z.imag):.3g}i"

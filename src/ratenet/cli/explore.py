@@ -1,0 +1,43 @@
+"""``ratenet explore``: serve the interactive explorer in the browser."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import fail, guarded
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=5006, show_default=True,
+              help="TCP port (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine can connect with the default.")
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="HOST:PORT",
+              help="A further origin whose pages may open a session (repeatable); "
+                   "required with a wildcard --host such as 0.0.0.0.")
+@click.option("--show/--no-show", default=False, show_default=True,
+              help="Open a browser tab.")
+@guarded
+def explore(port: int, host: str, allow_origins: tuple[str, ...], show: bool) -> None:
+    """Serve the interactive explorer (ring and E-I views) at http://HOST:PORT/.
+
+    \b
+    Examples:
+      ratenet explore                  # http://127.0.0.1:5006/
+      ratenet explore --port 8080
+    """
+    try:
+        from ..app.server import WILDCARD_HOSTS, free_port, origin_for, serve
+    except ImportError as err:
+        fail(f"the explorer needs the 'app' extra: pip install 'ratenet[app]' ({err})")
+    if host in WILDCARD_HOSTS and not allow_origins:
+        fail(f"--host: {host!r} listens on every interface; name the origins browsers will "
+             "use with --allow-origin HOST:PORT")
+    if port == 0:
+        port = free_port(host if host not in WILDCARD_HOSTS else "127.0.0.1")
+    click.echo(f"ratenet explore: serving on http://{origin_for(host, port)}/ "
+               "(Ctrl-C to stop)", err=True)
+    try:
+        serve(host=host, port=port, allow_origins=allow_origins, show=show)
+    except OSError as err:
+        fail(f"--port: cannot listen on {origin_for(host, port)}: {err.strerror or err}")

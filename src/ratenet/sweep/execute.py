@@ -178,7 +178,7 @@ def run_sweep(
                        workers=n_workers)
 
 
-def _connect(scheduler: str | None, workers: int | None):
+def _connect(scheduler: str | None, workers: int | None, timeout: str = "15s"):
     from distributed import Client
 
     if scheduler is None:
@@ -188,7 +188,7 @@ def _connect(scheduler: str | None, workers: int | None):
         raise ParameterError("scheduler", scheduler,
                              "an address tcp://HOST:PORT, or 'synchronous'")
     try:
-        return Client(scheduler, timeout="15s"), None
+        return Client(scheduler, timeout=timeout), None
     except (OSError, TimeoutError) as err:
         raise ParameterError("scheduler", scheduler, "the address of a running Dask scheduler",
                              f"cannot connect: {err}") from None

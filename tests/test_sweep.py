@@ -19,12 +19,12 @@ import pytest
 pytest.importorskip("dask")
 pytest.importorskip("zarr")
 
-from click.testing import CliRunner  # noqa: E402
+from click.testing import CliRunner
 
-from ratenet import ParameterError, RingModel, simulate  # noqa: E402
-from ratenet.analysis.ring import measure_final  # noqa: E402
-from ratenet.cli import main  # noqa: E402
-from ratenet.sweep import (  # noqa: E402
+from ratenet import ParameterError, RingModel, simulate
+from ratenet.analysis.ring import measure_final
+from ratenet.cli import main
+from ratenet.sweep import (
     Grid,
     chunk_shape_for,
     completed_chunks,
@@ -34,7 +34,7 @@ from ratenet.sweep import (  # noqa: E402
     plot_quantity,
     run_sweep,
 )
-from ratenet.theory.ring import REGIMES, stationary_states  # noqa: E402
+from ratenet.theory.ring import REGIMES, stationary_states
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sweep_ring.toml"
 

@@ -222,10 +222,7 @@ def _check_profile(state, meas, k, N):
     tol = kink_bound(state, N)
     for key in ("r0", "m1", "peak", "theta_c"):
         assert abs(meas[key][k] - getattr(state, key)) <= 2 * tol[key], (key, N)
-    if state.eps > 0:
-        assert meas["settled"][k]
-    else:  # a free bump on a finite ring still drifts slowly (lattice pinning), shape settled
-        assert meas["residual"][k] < 1e-4 * meas["peak"][k]
+    assert meas["settled"][k]
 
 
 @pytest.mark.parametrize("N", [512, 2048])
@@ -275,6 +272,27 @@ def test_marginal_bump_position_is_free():
         assert np.all(np.abs(meas[key] - getattr(s, key)) <= 2 * bound[key])
 
 
+def test_free_bump_drift_estimate_matches_its_motion():
+    """On a finite ring a free bump drifts slowly (the grid breaks the rotation symmetry).
+
+    measure_final's drift, from the final state alone, is compared with the motion of
+    arg C (one-sided second-order difference over the last two records, 1 tau apart;
+    the speed changes by < 1 % per tau here, so that difference is accurate to far
+    better than the 5 % allowed for the lattice "breathing" of a moving bump, which
+    the rigid-rotation projection does not capture).
+    """
+    model = RingModel(J0=-2.0, J1=3.0, h0=1.0, N=512)
+    traj = simulate(model, t_max=60.0, dt=0.05, method="rk4", record_every=20, seed=2)
+    meas = measure_final(traj)
+    assert meas["settled"]  # the shape has converged ...
+    assert meas["residual"] > 1e-7  # ... while the bump still moves
+    pos = np.unwrap(traj.bump_position[-3:])
+    h = traj.t[-1] - traj.t[-2]
+    v_obs = (3 * pos[-1] - 4 * pos[-2] + pos[-3]) / (2 * h)
+    assert v_obs != 0
+    assert meas["drift"] == pytest.approx(v_obs, rel=0.05)
+
+
 def test_critical_J0_separates_bounded_bump_from_runaway():
     J1 = 3.0
     jc = critical_J0(J1)
@@ -284,7 +302,7 @@ def test_critical_J0_separates_bounded_bump_from_runaway():
     traj = simulate(models, t_max=600.0, dt=0.05, method="rk4", record_every=None,
                     max_rate=1e4, on_divergence="ignore")
     meas = measure_final(traj)
-    assert not meas["diverged"][0] and meas["residual"][0] < 1e-4 * meas["peak"][0]
+    assert not meas["diverged"][0] and meas["settled"][0]
     s = stationary_state(J0=below, J1=J1, h0=1.0, eps=0.0)
     assert s.regime == "marginal"
     assert meas["r0"][0] == pytest.approx(s.r0, abs=2 * kink_bound(s, 512)["r0"])
@@ -322,7 +340,7 @@ def test_regime_classification_matches_simulation_away_from_boundaries():
     models = [RingModel(J0=J0[i], J1=J1[i], h0=h0[i], eps=eps[i], N=512) for i in idx]
     traj = simulate(models, t_max=800.0, dt=0.05, record_every=None, max_rate=1e4,
                     on_divergence="ignore")
-    meas = measure_final(traj, settle_tol=1e-4)  # free bumps drift slowly on the lattice
+    meas = measure_final(traj)
     bad = [(J0[i], J1[i], h0[i], eps[i], theory[i], meas["regime"][k])
            for k, i in enumerate(idx) if theory[i] != meas["regime"][k]]
     assert not bad

@@ -66,10 +66,13 @@ def _param_arrays(params: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     return out
 
 
-def _residual(rates: np.ndarray, params: list[dict[str, Any]], t: float) -> np.ndarray:
-    """``max_i |dm_i/dt|`` at the final state (units: rate per tau); nan where unknown."""
+def _rhs(rates: np.ndarray, params: list[dict[str, Any]], t: float):
+    """``dm/dt`` at the final state, shape (B, N), and whether each row is a J0-J1 ring
+    without tuned input at ``t`` (rotation-invariant); rows that cannot be rebuilt are nan."""
     B, N = rates.shape
-    out = np.full(B, np.nan)
+    out = np.full((B, N), np.nan)
+    P = _param_arrays(params)
+    invariant = ~((P["t_on"] <= t) & (t < P["t_off"]) & (P["eps"] > 0))
     simple = np.array([
         p.get("model") == "ring" and not p.get("J_higher") and p.get("external") is None
         and p.get("coupling", "fourier") in ("fourier", "fft", "dense")
@@ -77,7 +80,7 @@ def _residual(rates: np.ndarray, params: list[dict[str, Any]], t: float) -> np.n
         for p in params])
     if np.any(simple):
         idx = np.flatnonzero(simple)
-        P = _param_arrays([params[i] for i in idx])
+        Q = {k: v[idx] for k, v in P.items()}
         tr = [params[i].get("transfer") or {} for i in idx]
         gain = np.array([float(d.get("gain", 1.0)) for d in tr])
         thr = np.array([float(d.get("threshold", 0.0)) for d in tr])
@@ -85,22 +88,23 @@ def _residual(rates: np.ndarray, params: list[dict[str, Any]], t: float) -> np.n
         m = rates[idx]
         r0 = m.mean(axis=1)
         C = m @ np.exp(1j * theta) / N
-        rec = P["J0"][:, None] * r0[:, None] + P["J1"][:, None] * np.real(
+        rec = Q["J0"][:, None] * r0[:, None] + Q["J1"][:, None] * np.real(
             C[:, None] * np.exp(-1j * theta)[None, :])
-        on = (P["t_on"] <= t) & (t < P["t_off"])
-        ext = P["h0"][:, None] + (P["eps"] * on)[:, None] * np.cos(
-            theta[None, :] - (P["theta0"] + P["omega"] * t)[:, None])
+        on = (Q["t_on"] <= t) & (t < Q["t_off"])
+        ext = Q["h0"][:, None] + (Q["eps"] * on)[:, None] * np.cos(
+            theta[None, :] - (Q["theta0"] + Q["omega"] * t)[:, None])
         f = gain[:, None] * np.maximum(rec + ext - thr[:, None], 0.0)
-        out[idx] = np.max(np.abs(f - m), axis=1) / P["tau"]
+        out[idx] = (f - m) / Q["tau"][:, None]
     for i in np.flatnonzero(~simple):
         try:
             from ..models.ring import RingModel
 
             model = RingModel.from_dict(params[i])
-            out[i] = float(np.max(np.abs(model.rhs(t, rates[i]))))
+            out[i] = model.rhs(t, rates[i])
         except (ValueError, TypeError, KeyError):
             pass
-    return out
+    # the drift estimate uses the c + d cos form of the active rates: J0, J1 rings only
+    return out, invariant & simple
 
 
 def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e-6,
@@ -134,8 +138,13 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
         which is free of grid error at a fixed point), ``bump_position``
         (``arg C`` in ``[0, 2 pi)``), ``n_active`` (int), ``diverged`` (bool),
         ``residual`` (``max |dm/dt|`` at the final state, rate per tau: small
-        when the network has settled; nan where diverged), ``settled`` (bool:
-        residual below ``settle_tol * max(peak, 1)``), ``regime`` (str)
+        when the network has settled; nan where diverged), ``drift`` (angular
+        velocity of a bump in a ring without tuned input, rad per tau, from
+        projecting dm/dt on the bump's rotation; nan where there is no such
+        bump), ``settled`` (bool: the residual, less that rotation for such a
+        bump, is below ``settle_tol * max(peak, 1)``; a free bump on a finite
+        ring drifts slowly, so it counts as settled once its shape is),
+        ``regime`` (str)
         and ``regime_code`` (index into :data:`ratenet.theory.ring.REGIMES`).
 
     Notes
@@ -203,14 +212,32 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     code = np.where(diverged, REGIMES.index("unstable"), code)
 
     t_final = float(traj.t[-1]) if len(traj.t) else math.nan
-    residual = _residual(m, params, t_final)
+    rhs, invariant = _rhs(m, params, t_final)
+    residual = np.max(np.abs(rhs), axis=1)
+    # a bump of a rotation-invariant ring may still drift along its neutral direction
+    # (slowly, on a finite ring): estimate that drift from the derivative of the fitted
+    # profile, d sin(theta - phi) on the active units, and judge settling without it
+    drift = np.full(B, np.nan)
+    shape_residual = residual.copy()
+    bump = part & invariant & np.all(np.isfinite(rhs), axis=1)
+    if np.any(bump):
+        _, d, phi = fit_rectified_cosine(m[bump], active[bump])
+        g = np.where(active[bump], d[:, None] * np.sin(theta[None, :] - phi[:, None]), 0.0)
+        r = rhs[bump]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = np.sum(r * g, axis=1) / np.sum(g * g, axis=1)
+        ok = np.isfinite(v)
+        v = np.where(ok, v, 0.0)
+        drift[bump] = np.where(ok, v, np.nan)
+        shape_residual[bump] = np.max(np.abs(r - v[:, None] * g), axis=1)
     residual[diverged] = np.nan
-    settled = residual <= settle_tol * np.maximum(peak, 1.0)
+    drift[diverged] = np.nan
+    settled = shape_residual <= settle_tol * np.maximum(peak, 1.0)
 
     out = {
         "r0": r0, "m1": m1, "peak": peak, "theta_c": tc, "bump_position": pos,
         "n_active": n_active, "diverged": diverged, "residual": residual,
-        "settled": settled,
+        "drift": drift, "settled": settled,
         "regime_code": code, "regime": np.array(REGIMES)[code],
     }
     return {k: v.reshape(shape) for k, v in out.items()}

@@ -165,7 +165,7 @@ def simulate_cmd(J0: float, J1: float, h0: float, eps: float, theta0: float, as_
         "regime": meas["regime"], "theta_c": meas["theta_c"], "r0": meas["r0"],
         "m1": meas["m1"], "peak": meas["peak"], "bump_position": meas["bump_position"],
         "n_active": meas["n_active"], "diverged": bool(meas["diverged"]),
-        "settled": bool(meas["settled"]), "residual": meas["residual"],
+        "settled": bool(meas["settled"]), "residual": meas["residual"], "drift": meas["drift"],
         "eigenvalues": [float(v) for v in th.eigenvalues],
         "status": str(traj.status), "message": traj.message,
         "t_diverged": float(traj.t_diverged), "t_max": t_max, "dt": dt, "method": method,

@@ -464,7 +464,8 @@ class TrackingResult:
         })
 
 
-def tracking(model: RingModel, *, speeds: Any, t_max: float = 100.0, t_settle: float | None = None,
+def tracking(model: RingModel, *, speeds: Any, t_max: float = 200.0,
+             t_settle: float | None = None,
              dt: float = 0.01, noise: Noise | None = None, seed: int = 0,
              parallel: bool = True, progress: bool = False) -> TrackingResult:
     """Lag of the bump behind a stimulus rotating at each of ``speeds``, one batch.
@@ -478,7 +479,7 @@ def tracking(model: RingModel, *, speeds: Any, t_max: float = 100.0, t_settle: f
         ``eps > 0``; its ``omega`` is replaced by each speed.
     speeds : float or array_like of shape (S,)
         Angular speeds (radians per unit time).
-    t_max : float, default 100
+    t_max : float, default 200
     t_settle : float, optional
         Start of the measuring window (default ``t_max / 2``).
     dt : float, default 0.01

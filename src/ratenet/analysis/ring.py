@@ -152,7 +152,8 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     The measured regime: ``unstable`` if the row diverged; ``homogeneous`` if
     no unit is active, or all are and the profile is flat; ``broad`` if all are
     active and the profile is modulated; otherwise (some units silent)
-    ``marginal`` when the row's ``J1 > 2`` and ``narrow`` when ``J1 <= 2``.
+    ``marginal`` when the row's ``J1 > 2`` (``gain * J1 > 2`` for a
+    threshold-linear transfer of another gain) and ``narrow`` otherwise.
     This mirrors :func:`ratenet.theory.ring.classify_regime`.  A simulation
     that is still growing at ``t_max`` without having reached ``max_rate`` is
     not flagged unstable: look at ``settled`` (a row that is neither settled
@@ -202,7 +203,10 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
         crude = np.pi * n_active[part] / N  # fewer than 3 active units: count them
         tc[part] = np.where(np.isfinite(fit), fit, crude)
 
-    J1 = np.array([float(p.get("J1", 0.0)) for p in params])
+    # the marginal phase is gain * J1 > 2 (J1 > 2 for the unit gain the theory uses)
+    J1 = np.array([float(p.get("J1", 0.0)) * float((p.get("transfer") or {}).get("gain", 1.0))
+                   if (p.get("transfer") or {}).get("type", "ThresholdLinear")
+                   == "ThresholdLinear" else float(p.get("J1", 0.0)) for p in params])
     code = np.where(J1 > 2.0, REGIMES.index("marginal"), REGIMES.index("narrow"))
     all_on = n_active == N
     flat = m1 <= flat_tol * np.abs(r0)

@@ -54,6 +54,13 @@ def _row(traj: Any, row: int | None):
             np.asarray(traj.C).reshape(B, -1)[row], params[row])
 
 
+def _unit_relu(params: dict[str, Any]) -> bool:
+    """True for the transfer the theory assumes: threshold-linear, gain 1, threshold 0."""
+    tr = params.get("transfer") or {}
+    return (tr.get("type", "ThresholdLinear") == "ThresholdLinear"
+            and float(tr.get("gain", 1.0)) == 1.0 and float(tr.get("threshold", 0.0)) == 0.0)
+
+
 def _angle_axis(degrees: bool) -> tuple[float, str]:
     return (180.0 / np.pi, r"preferred angle $\theta$ (deg)") if degrees else (
         1.0, r"preferred angle $\theta$ (rad)")
@@ -159,8 +166,7 @@ def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | No
         eps_now = params["eps"] if params.get("t_on", 0.0) <= t_shown < t_off else 0.0
         if (not params.get("J_higher") and params.get("external") is None
                 and (eps_now == 0.0 or params.get("omega", 0.0) == 0.0)
-                and (params.get("transfer") or {}).get("type", "ThresholdLinear")
-                == "ThresholdLinear"):  # theory: static input, J0 and J1 only
+                and _unit_relu(params)):  # theory: static input, J0 and J1 only
             state = stationary_state(J0=params["J0"], J1=params["J1"], h0=params["h0"],
                                      eps=eps_now, theta0=params.get("theta0", 0.0))
     if isinstance(state, RingSteadyState) and state.bounded:
@@ -232,8 +238,7 @@ def plot_order_parameters(traj: Any, *, ax=None, row: int | None = None, reduced
     ax.plot(t, M, color="C0", lw=1.5, label=r"$M(t)$, simulation")
     ax.plot(t, np.abs(C), color="C1", lw=1.5, label=r"$|C(t)|$, simulation")
     simple = (params.get("external") is None and not params.get("J_higher")
-              and (params.get("transfer") or {}).get("type", "ThresholdLinear")
-              == "ThresholdLinear")
+              and _unit_relu(params))
     if reduced and simple and t.size > 1 and params.get("J0", 1.0) != 1.0:
         n_valid = int(np.sum(np.cumprod(_all_driven(R, C, t, params))))
         if n_valid > 1:

@@ -305,8 +305,7 @@ class SmoothFlow:
     def trapped(self, x: np.ndarray) -> bool:
         return False
 
-    def advance(self, x0: np.ndarray, t_max: float, *, section=None, min_time: float = 0.0,
-                record_dt: float | None = None, max_events: int = 0) -> FlowResult:
+    def _run(self, y0: np.ndarray, t0: float, t1: float, section, dense: bool):
         from scipy.integrate import solve_ivp
 
         n = self.n
@@ -317,41 +316,59 @@ class SmoothFlow:
             P = y[n:].reshape(n, n)
             return np.concatenate((net.rhs(t, x), (net.jacobian(x) @ P).ravel()))
 
-        events = []
+        def blow(t, y):
+            return self.max_rate - float(np.max(np.abs(y[:n])))
+
+        blow.terminal = True  # type: ignore[attr-defined]
+        events: list[Any] = [blow]
         if section is not None:
             p, nrm = section
 
             def ev(t, y):
-                if t < min_time:
-                    return -1.0
                 return float((y[:n] - p) @ nrm)
 
             ev.terminal = True  # type: ignore[attr-defined]
             ev.direction = 1.0  # type: ignore[attr-defined]
             events.append(ev)
+        return solve_ivp(f, (t0, t1), y0, method="DOP853", rtol=self.rtol,
+                         atol=self.rtol * self.scale, events=events, dense_output=dense)
 
-        def blow(t, y):
-            return self.max_rate - float(np.max(np.abs(y[:n])))
-
-        blow.terminal = True  # type: ignore[attr-defined]
-        events.append(blow)
-        y0 = np.concatenate((np.asarray(x0, dtype=float), np.eye(n).ravel()))
-        sol = solve_ivp(f, (0.0, t_max), y0, method="DOP853", rtol=self.rtol,
-                        atol=self.rtol * self.scale, events=events, dense_output=record_dt
-                        is not None)
-        y = sol.y[:, -1]
-        t = float(sol.t[-1])
+    def advance(self, x0: np.ndarray, t_max: float, *, section=None, min_time: float = 0.0,
+                record_dt: float | None = None, max_events: int = 0) -> FlowResult:
+        """Follow the flow from ``x0`` for ``t_max``, or to the first section crossing
+        (in the direction of the normal) after ``min_time``."""
+        n = self.n
+        y = np.concatenate((np.asarray(x0, dtype=float), np.eye(n).ravel()))
+        dense = record_dt is not None
+        sols = []
+        t = 0.0
         status = "ok"
-        if sol.status == 1:
-            if section is not None and sol.t_events[0].size:
-                status = "section"
-                y = sol.y_events[0][0]
-                t = float(sol.t_events[0][0])
-            else:
+        if section is not None:
+            # a start on the section is not a return: look for crossings only later
+            min_time = min(max(min_time, 0.1 * float(np.min(self.net.tau))), t_max)
+            sol = self._run(y, 0.0, min_time, None, dense)
+            sols.append(sol)
+            y, t = sol.y[:, -1], float(sol.t[-1])
+            if sol.status == 1:
                 status = "diverged"
+        if status == "ok" and t < t_max:
+            sol = self._run(y, t, t_max, section, dense)
+            sols.append(sol)
+            y, t = sol.y[:, -1], float(sol.t[-1])
+            if sol.status == 1:
+                if section is not None and sol.t_events[1].size:
+                    status = "section"
+                    y, t = sol.y_events[1][0], float(sol.t_events[1][0])
+                else:
+                    status = "diverged"
         if record_dt is not None:
             times = np.append(np.arange(0.0, t, record_dt), t)
-            states = sol.sol(times)[:n].T
+            states = np.empty((times.size, n))
+            for sol in sols:
+                lo, hi = sol.t[0], sol.t[-1]
+                m = (times >= lo) & (times <= hi)
+                if np.any(m):
+                    states[m] = sol.sol(times[m])[:n].T
         else:
             times, states = np.zeros(0), np.zeros((0, n))
         return FlowResult(x=y[:n].copy(), t=t, monodromy=y[n:].reshape(n, n).copy(),

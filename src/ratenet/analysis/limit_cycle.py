@@ -225,6 +225,8 @@ def _refine(flow, x0, T_guess, *, tol, samples, names) -> LimitCycle | None:
     mult = np.linalg.eigvals(res.monodromy)
     order = np.argsort(np.abs(mult - 1.0))
     mult = mult[order]
+    if abs(mult[0] - 1.0) > 1e-5:
+        return None  # no multiplier 1: not a periodic orbit (the shooting went astray)
     nontrivial = mult[1:]
     if nontrivial.size and np.all(np.abs(nontrivial - 1.0) < 1e-4):
         return None  # every multiplier 1: a continuum of closed orbits (linear centre)

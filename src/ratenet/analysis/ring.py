@@ -40,8 +40,9 @@ def fit_rectified_cosine(rates: np.ndarray, active: np.ndarray):
     theta = 2.0 * np.pi * np.arange(N) / N
     X = np.stack([np.ones(N), np.cos(theta), np.sin(theta)])  # (3, N)
     w = active.astype(float)
-    G = np.einsum("kn,ln,bn->bkl", X, X, w)
-    rhs = np.einsum("kn,bn->bk", X, w * rates)
+    XX = (X[:, None, :] * X[None, :, :]).reshape(9, N)
+    G = (w @ XX.T).reshape(-1, 3, 3)  # Gram matrices of {1, cos, sin} on the active units
+    rhs = (w * rates) @ X.T
     ok = active.sum(axis=1) >= 3
     G[~ok] = np.eye(3)
     with np.errstate(all="ignore"):
@@ -85,15 +86,18 @@ def _rhs(rates: np.ndarray, params: list[dict[str, Any]], t: float):
         gain = np.array([float(d.get("gain", 1.0)) for d in tr])
         thr = np.array([float(d.get("threshold", 0.0)) for d in tr])
         theta = 2.0 * np.pi * np.arange(N) / N
+        cos, sin = np.cos(theta), np.sin(theta)
         m = rates[idx]
         r0 = m.mean(axis=1)
-        C = m @ np.exp(1j * theta) / N
-        rec = Q["J0"][:, None] * r0[:, None] + Q["J1"][:, None] * np.real(
-            C[:, None] * np.exp(-1j * theta)[None, :])
+        Cr, Ci = m @ cos / N, m @ sin / N  # C = Cr + i Ci
         on = (Q["t_on"] <= t) & (t < Q["t_off"])
-        ext = Q["h0"][:, None] + (Q["eps"] * on)[:, None] * np.cos(
-            theta[None, :] - (Q["theta0"] + Q["omega"] * t)[:, None])
-        f = gain[:, None] * np.maximum(rec + ext - thr[:, None], 0.0)
+        phase = Q["theta0"] + Q["omega"] * t
+        e = Q["eps"] * on
+        # input = J0 r0 + h0 + (J1 Cr + eps cos phase) cos(theta) + (J1 Ci + eps sin phase) sin
+        a = (Q["J0"] * r0 + Q["h0"] - thr)[:, None]
+        b = (Q["J1"] * Cr + e * np.cos(phase))[:, None]
+        c = (Q["J1"] * Ci + e * np.sin(phase))[:, None]
+        f = gain[:, None] * np.maximum(a + b * cos + c * sin, 0.0)
         out[idx] = (f - m) / Q["tau"][:, None]
     for i in np.flatnonzero(~simple):
         try:
@@ -226,7 +230,9 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     bump = part & invariant & np.all(np.isfinite(rhs), axis=1)
     if np.any(bump):
         _, d, phi = fit_rectified_cosine(m[bump], active[bump])
-        g = np.where(active[bump], d[:, None] * np.sin(theta[None, :] - phi[:, None]), 0.0)
+        # d sin(theta - phi) = d (sin theta cos phi - cos theta sin phi)
+        g = active[bump] * (d * np.cos(phi))[:, None] * np.sin(theta)[None, :]
+        g -= active[bump] * (d * np.sin(phi))[:, None] * np.cos(theta)[None, :]
         r = rhs[bump]
         with np.errstate(invalid="ignore", divide="ignore"):
             v = np.sum(r * g, axis=1) / np.sum(g * g, axis=1)

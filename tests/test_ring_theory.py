@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 import pytest
+from scipy.integrate import trapezoid
 
 from ratenet import ParameterError, RingModel, simulate
 from ratenet.analysis.ring import measure_final
@@ -77,8 +78,8 @@ def test_self_consistency_functions_and_critical_J0_closed_forms():
     th = np.linspace(-np.pi, np.pi, 200001)
     for tc in (0.3, 1.2, 2.9):
         f = np.maximum(np.cos(th) - np.cos(tc), 0.0)
-        assert np.trapezoid(f, th) / (2 * np.pi) == pytest.approx(g0(tc), abs=1e-9)
-        assert np.trapezoid(f * np.cos(th), th) / (2 * np.pi) == pytest.approx(g1(tc), abs=1e-9)
+        assert trapezoid(f, th) / (2 * np.pi) == pytest.approx(g0(tc), abs=1e-9)
+        assert trapezoid(f * np.cos(th), th) / (2 * np.pi) == pytest.approx(g1(tc), abs=1e-9)
     assert g0(np.pi) == pytest.approx(1.0) and g1(np.pi) == pytest.approx(0.5)
     # J1 = 4: g1(pi/2) = 1/4, so theta_c = pi/2 and J0_c = -cos(pi/2)/g0 = 0
     assert marginal_theta_c(4.0) == pytest.approx(np.pi / 2, abs=1e-12)

@@ -158,7 +158,7 @@ def standard_normals(S, out):
 
 # ------------------------------------------------- fused K = 1, threshold-linear
 @njit(cache=True, fastmath=_FM)
-def _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
+def _em_cos_relu_row(b, X, ETA, S, MOM, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
                      dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt, start_step, n_steps,
                      rec_every, rec_moments, R, max_sum, div_step):
     """Euler-Maruyama for one row: K = 1, threshold-linear; white and/or OU noise.
@@ -170,13 +170,18 @@ def _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on
     eta = ETA[b]
     N = x.shape[0]
     inv_n = 1.0 / N
-    s0 = 0.0
-    sc = 0.0
-    ss = 0.0
-    for i in range(N):
-        s0 += x[i]
-        sc += x[i] * cosv[i]
-        ss += x[i] * sinv[i]
+    if start_step == 0:
+        s0 = 0.0
+        sc = 0.0
+        ss = 0.0
+        for i in range(N):
+            s0 += x[i]
+            sc += x[i] * cosv[i]
+            ss += x[i] * sinv[i]
+    else:  # carried over from the previous call: a run cut in chunks stays bit-identical
+        s0 = MOM[b, 0]
+        sc = MOM[b, 1]
+        ss = MOM[b, 2]
     a_j0 = J0[b] * inv_n
     a_j1 = J1[b] * inv_n
     k = dt_tau[b]
@@ -234,26 +239,29 @@ def _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on
             else:
                 R[b, (gstep + 1) // rec_every, :] = x
     S[b, 0], S[b, 1], S[b, 2], S[b, 3] = r0, r1, r2, r3
+    MOM[b, 0] = s0
+    MOM[b, 1] = sc
+    MOM[b, 2] = ss
 
 
 @njit(cache=True, parallel=True)
-def em_cos_relu_parallel(X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
+def em_cos_relu_parallel(X, ETA, S, MOM, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
                          dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt, start_step, n_steps,
                          rec_every, rec_moments, R, max_sum, div_step):
     for b in prange(X.shape[0]):
         if div_step[b] == 0:
-            _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on,
+            _em_cos_relu_row(b, X, ETA, S, MOM, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on,
                              t_off, dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt,
                              start_step, n_steps, rec_every, rec_moments, R, max_sum, div_step)
 
 
 @njit(cache=True)
-def em_cos_relu_serial(X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
+def em_cos_relu_serial(X, ETA, S, MOM, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off,
                        dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt, start_step, n_steps,
                        rec_every, rec_moments, R, max_sum, div_step):
     for b in range(X.shape[0]):
         if div_step[b] == 0:
-            _em_cos_relu_row(b, X, ETA, S, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on,
+            _em_cos_relu_row(b, X, ETA, S, MOM, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on,
                              t_off, dt_tau, gain, thr, dthr, sig_w, a_ou, sig_ou, dt,
                              start_step, n_steps, rec_every, rec_moments, R, max_sum, div_step)
 

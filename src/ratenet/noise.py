@@ -250,7 +250,9 @@ class NoisyRingRun:
                  and DW.shape[0] == 0)
         if fused:
             self._kern = NK.em_cos_relu_parallel if parallel else NK.em_cos_relu_serial
-            self._args = (self.x, self.eta, self.states, np.cos(theta), np.sin(theta), J0, J1,
+            self._moments = np.zeros((B, 3))
+            self._args = (self.x, self.eta, self.states, self._moments, np.cos(theta),
+                          np.sin(theta), J0, J1,
                           h0, eps, th0, omega, t_on, t_off, dt / tau, tp[:, 0].copy(),
                           tp[:, 1].copy(), dthr, sig_w, a_ou, sig_ou, dt)
         else:

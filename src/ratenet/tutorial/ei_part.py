@@ -87,16 +87,16 @@ def _norm_J(model: Any) -> float:
 
 
 # ------------------------------------------------------------------------------ Q13
-def _nullcline_axes(ax: Any, model: Any, box: tuple[float, float, float, float]) -> None:
-    """Draw both nullclines as the zero sets of the library's right-hand side."""
-    e = np.linspace(box[0], box[1], 401)
-    i = np.linspace(box[2], box[3], 401)
-    E, I = np.meshgrid(e, i)
-    F = model.rhs(0.0, np.stack([E, I], axis=-1))
-    ax.contour(E, I, F[..., 0], levels=[0.0], colors="C0", linewidths=2)
-    ax.contour(E, I, F[..., 1], levels=[0.0], colors="C3", linewidths=2)
-    ax.plot([], [], color="C0", lw=2, label="E-nullcline  dν_E/dt = 0")
-    ax.plot([], [], color="C3", lw=2, label="I-nullcline  dν_I/dt = 0")
+def _nullcline_axes(ax: Any, model: Any, box: tuple[float, float, float, float]) -> Any:
+    """Draw both nullclines from the library's exact segments; returns them."""
+    ncs = lib("analysis.phase_plane", "nullclines")(model, x_range=box[:2], y_range=box[2:])
+    for nc, color in zip(ncs, ("C0", "C3")):
+        for seg, kind in zip(nc.segments, nc.kinds):
+            ax.plot(seg[:, 0], seg[:, 1], color=color, lw=2 if kind == "active" else 3,
+                    ls="-" if kind == "active" else ":")
+        ax.plot([], [], color=color, lw=2,
+                label=f"{nc.name}-nullcline  dν_{nc.name}/dt = 0 (dotted: {nc.name} silent)")
+    return ncs
 
 
 def q13(ws: Workspace) -> Section:
@@ -110,6 +110,22 @@ def q13(ws: Workspace) -> Section:
                  "|ν*(library) − (80/3, 50/3)| (Hz)", 0.0,
                  float(np.max(np.abs(fp.state - exact))), 16 * EPS * float(np.max(exact)),
                  "both are exact (a 2×2 linear solve): rounding only")
+    ncs = lib("analysis.phase_plane", "nullclines")(model, x_range=(0.0, 60.0),
+                                                     y_range=(0.0, 40.0))
+    # distance of the library's active segments from the lines derived below
+    dist = 0.0
+    for nc in ncs:
+        for seg, kind in zip(nc.segments, nc.kinds):
+            if kind != "active":
+                continue
+            e_, i_ = seg[:, 0], seg[:, 1]
+            if nc.name == "E":
+                dist = max(dist, float(np.max(np.abs(i_ - (e_ / 4 + 10)))))
+            else:
+                dist = max(dist, float(np.max(np.abs(e_ - (i_ + 10)))))
+    c0 = compare("Q13c", "library's nullclines = the derived lines",
+                 "max distance of the active segments from ν_I = ν_E/4 + 10 and ν_E = ν_I + 10 (Hz)",
+                 0.0, dist, 64 * EPS * 60, "exact segments: rounding")
     tr = _run(ws, 30.0, X_INSIDE)
     lam = fp.eigenvalues
     vecs = np.linalg.eig(fp.jacobian)[1]
@@ -126,8 +142,8 @@ def q13(ws: Workspace) -> Section:
     box = (0.0, 60.0, 0.0, 40.0)
     _nullcline_axes(ax, model, box)
     ax.plot(*exact, "ko", ms=7, label=f"fixed point ({exact[0]:.2f}, {exact[1]:.2f}) Hz")
-    ax.annotate("ν_I = ν_E/4 + 10", (44, 21), color="C0", fontsize=9)
-    ax.annotate("ν_E = ν_I + 10", (36, 28.5), color="C3", fontsize=9, rotation=33)
+    ax.annotate("ν_I = ν_E/4 + 10", (44, 24.5), color="C0", fontsize=9)
+    ax.annotate("ν_E = ν_I + 10", (26, 27), color="C3", fontsize=9, rotation=40)
     ax.annotate("E silent:\nν_E = 0 branch", (0.8, 30), color="C0", fontsize=8)
     ax.annotate("I silent: ν_I = 0 for ν_E < 10", (1, 1), color="C3", fontsize=8)
     ax.set_xlim(box[0], box[1])
@@ -137,8 +153,8 @@ def q13(ws: Workspace) -> Section:
     ax.set_title("Nullclines of the E-I model")
     ax.legend(loc="upper left", fontsize=8, bbox_to_anchor=(0.12, 1.0))
     ax.grid(alpha=0.3)
-    figure = ws.save(fig, "q13_nullclines", "Nullclines (zero sets of the library's "
-                     "right-hand side). Each is a line where its population is active and the "
+    figure = ws.save(fig, "q13_nullclines", "Nullclines (exact segments from "
+                     "analysis.phase_plane.nullclines). Each is a line where its population is active and the "
                      "axis where it is silent; they cross once, at (80/3, 50/3) Hz.")
     answer = f"""
 <p>Use the convention of the text's own Jacobian (M<sub>XY</sub>: weight onto X from Y; the printed
@@ -161,7 +177,7 @@ rates would run away. Here they cross at</p>
 <p><b>Checks.</b> (a) <code>analysis.fixed_points.find_fixed_points</code> (exact, by active sets)
 finds one fixed point, {fp.type} at τ<sub>I</sub> = 30 ms, at ({fp.state[0]:.12g}, {fp.state[1]:.12g}) Hz.
 (b) Simulated from (25, 25) Hz for 2500 ms the rates end at ({tr.final[0]:.10g}, {tr.final[1]:.10g}) Hz.</p>"""
-    return Section(qid, title, prompt, answer, [c1, c2], [figure])
+    return Section(qid, title, prompt, answer, [c1, c2, c0], [figure])
 
 
 # ------------------------------------------------------------------------------ Q14
@@ -420,9 +436,10 @@ def _fig_eigen_path(ws: Workspace, diag: Any) -> Any:
     ax.set_xlabel("trace b (1/ms)")
     ax.set_ylabel("determinant (1/ms²)")
     ax.set_title("Path in the trace-determinant plane")
-    ax.text(0.02, 0.95, "stable focus", transform=ax.transAxes, fontsize=9, va="top")
-    ax.text(0.98, 0.95, "unstable focus", transform=ax.transAxes, fontsize=9, va="top",
+    ax.text(0.03, 0.45, "stable focus\n(trace < 0)", transform=ax.transAxes, fontsize=9)
+    ax.text(0.97, 0.6, "unstable focus\n(trace > 0)", transform=ax.transAxes, fontsize=9,
             ha="right")
+    ax.locator_params(axis="x", nbins=6)
     ax.legend(loc="lower left", fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -43,7 +43,7 @@ td.num { font-family: 'DejaVu Sans Mono', monospace; white-space: nowrap; }
 .summary { font-size: 1.1em; padding: 0.6em 0.9em; border-radius: 4px; }
 .summary.ok { background: #e6f4ea; } .summary.bad { background: #fde7e9; }
 .basis { color: #555; font-size: 0.92em; }
-nav ol { columns: 2; }
+nav > ol > li > ol { columns: 2; }
 code { background: #f4f4f4; padding: 0 0.2em; }
 """
 

@@ -216,7 +216,7 @@ def q3(ws: Workspace) -> Section:
             label="theory  m₀ = h₀/(1 − J₀)")
     ax.plot(Q3_J0, measured, "o", color="C1", mfc="none", ms=7, label="simulation (N = 256)")
     ax.axvline(1.0, color="k", ls="--", lw=1)
-    ax.text(0.9, 0.3, "J₀ = 1: no positive\nuniform state beyond", ha="right", va="center",
+    ax.text(0.9, 0.12, "J₀ = 1: no positive\nuniform state beyond", ha="right", va="center",
             fontsize=9, transform=ax.get_xaxis_transform(),
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
     ax.set_yscale("log")

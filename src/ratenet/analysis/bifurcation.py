@@ -53,6 +53,17 @@ __all__ = [
 ]
 
 
+def _json_safe(obj: Any) -> Any:
+    """nan/inf -> None, recursively (arrays already turned into lists)."""
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
 def _active_label(active: tuple[bool, ...] | None, names: Sequence[str], k: int) -> str:
     if active is None:
         return f"branch {k}"
@@ -93,7 +104,8 @@ class Branch:
     determinant: np.ndarray
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Plain JSON (nan where the branch does not exist becomes None)."""
+        return _json_safe({
             "label": self.label,
             "active": None if self.active is None else [bool(a) for a in self.active],
             "exists": self.exists.tolist(),
@@ -104,7 +116,7 @@ class Branch:
             "stable": self.stable.tolist(),
             "trace": self.trace.tolist(),
             "determinant": self.determinant.tolist(),
-        }
+        })
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,9 +152,10 @@ class BifurcationPoint:
     unit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": float(self.value), "state": self.state.tolist(),
-                "branches": list(self.branches), "method": self.method,
-                "frequency": self.frequency, "unit": self.unit}
+        return _json_safe({"kind": self.kind, "value": float(self.value),
+                           "state": self.state.tolist(), "branches": list(self.branches),
+                           "method": self.method, "frequency": self.frequency,
+                           "unit": self.unit})
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,7 +186,7 @@ class CycleBranch:
         out["stable"] = self.stable.tolist()
         out["multipliers"] = [[[float(z.real), float(z.imag)] for z in row]
                               for row in self.multipliers]
-        return out
+        return _json_safe(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,7 +231,9 @@ class BifurcationDiagram:
         return [p for p in self.points if p.kind.startswith("border")]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Plain JSON: ``hopf``, ``folds``, ``border_collisions`` (parameter values),
+        ``points``, ``branches``, ``cycles``; nan becomes None."""
+        return _json_safe({
             "param": self.param, "values": self.values.tolist(),
             "hopf": [float(p.value) for p in self.hopf],
             "folds": [float(p.value) for p in self.folds],
@@ -227,7 +242,7 @@ class BifurcationDiagram:
             "branches": [b.to_dict() for b in self.branches],
             "cycles": None if self.cycles is None else self.cycles.to_dict(self.names),
             "names": list(self.names), "model": self.model,
-        }
+        })
 
 
 # ----------------------------------------------------------------- builders

@@ -256,6 +256,30 @@ def test_marginal_bump_at_zero_input_tuning():
         _check_profile(s, meas, k, N)
 
 
+def test_tuned_input_pins_the_bump_in_the_marginal_phase():
+    """J1 > 2 with eps > 0: the bump sits at theta0 with the theta_c of the pinned
+    self-consistency (A (1 - J1 g1) = eps).  Above the eps = 0 critical J0 the theory
+    still predicts a stable pinned bump in a band of inhibitory-biased inputs (h0 < 0),
+    and runaway just beyond it: both confirmed."""
+    N = 1024
+    jc = critical_J0(3.0)
+    th0 = 2 * np.pi * 326 / N  # a grid angle (about 2 rad): the sampled bump is symmetric
+    params = [dict(J0=-2.0, J1=3.0, h0=1.0, eps=0.2),
+              dict(J0=jc + 0.05, J1=3.0, h0=-0.8, eps=0.92),
+              dict(J0=jc + 0.05, J1=3.0, h0=-0.8, eps=1.1)]
+    models = [RingModel(**p, theta0=th0, N=N) for p in params]
+    traj = simulate(models, t_max=300.0, dt=0.05, method="rk4", record_every=None,
+                    max_rate=1e4, on_divergence="ignore")
+    meas = measure_final(traj)
+    for k, p in enumerate(params[:2]):
+        s = stationary_state(**p, theta0=th0)
+        assert s.regime == "marginal" == meas["regime"][k]
+        assert s.theta_c < marginal_theta_c(3.0)  # narrower than the free bump
+        assert meas["bump_position"][k] == pytest.approx(th0, abs=1e-9)
+        _check_profile(s, meas, k, N)
+    assert classify_regime(**params[2]) == "unstable" == meas["regime"][2]
+
+
 def test_marginal_bump_position_is_free():
     """Different random initial rates give bumps at different places with one shape."""
     N = 512

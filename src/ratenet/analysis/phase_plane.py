@@ -211,7 +211,8 @@ def vector_field(model: Any, *, x_range: tuple[float, float], y_range: tuple[flo
 
 
 def default_window(fixed_points: list[FixedPoint] | None = None, cycle: Any = None, *,
-                   minimum: float = 50.0, margin: float = 1.25
+                   points: np.ndarray | None = None, minimum: float = 50.0,
+                   margin: float = 1.25
                    ) -> tuple[tuple[float, float], tuple[float, float]]:
     """A window from just below 0 that holds every fixed point and the cycle.
 
@@ -219,12 +220,15 @@ def default_window(fixed_points: list[FixedPoint] | None = None, cycle: Any = No
     -------
     x_range, y_range : (float, float)
         From ``-0.03 * top`` to ``top``, with ``top`` at least ``minimum`` and at least
-        ``margin`` times the largest rate of the fixed points and the cycle.
+        ``margin`` times the largest rate of the fixed points, the cycle and ``points``
+        (array of shape (m, 2), e.g. trajectory states).
     """
     pts = [np.zeros(2)]
     pts += [fp.state[:2] for fp in fixed_points or []]
     if cycle is not None:
         pts.append(cycle.maximum[:2])
+    if points is not None and np.size(points):
+        pts.append(np.nanmax(np.asarray(points, dtype=float).reshape(-1, 2), axis=0))
     top = np.max(np.array(pts), axis=0) * margin
     top = np.maximum(top, minimum)
     low = -0.03 * top  # so that the silent branches on the axes stay visible

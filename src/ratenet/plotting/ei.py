@@ -106,6 +106,13 @@ def plot_phase_plane(model: Any, *, ax=None, fixed_points: Sequence[FixedPoint] 
     fps = list(fixed_points) if fixed_points is not None else find_fixed_points(net)
     if x_range is None or y_range is None:
         xr, yr = default_window(fps, cycle)
+        if trajectories:
+            # take in the trajectories too, but not a runaway one
+            states = np.concatenate([np.asarray(getattr(tr, "rates", tr))[:, :2]
+                                     for tr in trajectories])
+            cap = 3.0 * np.array([xr[1], yr[1]])
+            states = np.minimum(states[np.all(np.isfinite(states), axis=1)], cap)
+            xr, yr = default_window(fps, cycle, points=states, margin=1.05)
         x_range = x_range or xr
         y_range = y_range or yr
     if streamlines:
@@ -233,8 +240,11 @@ def plot_bifurcation(diagram: BifurcationDiagram, *, unit: int = 0, ax=None):
         y = b.states[:, unit]
         st = np.where(b.exists & b.stable, y, np.nan)
         un = np.where(b.exists & ~b.stable, y, np.nan)
-        ax.plot(v, st, color=f"C{j}", lw=2, label=f"fixed point, {b.label} (stable)")
-        ax.plot(v, un, color=f"C{j}", lw=1.5, ls="--", label=f"fixed point, {b.label} (unstable)")
+        if np.any(np.isfinite(st)):
+            ax.plot(v, st, color=f"C{j}", lw=2, label=f"fixed point, {b.label} (stable)")
+        if np.any(np.isfinite(un)):
+            ax.plot(v, un, color=f"C{j}", lw=1.5, ls="--",
+                    label=f"fixed point, {b.label} (unstable)")
     c = diagram.cycles
     if c is not None and np.any(c.exists):
         lo = np.where(c.exists, c.minimum[:, unit], np.nan)
@@ -257,15 +267,21 @@ def plot_period(diagram: BifurcationDiagram, *, ax=None):
     ax = _axes(ax)
     c = diagram.cycles
     if c is not None:
-        ax.plot(diagram.values, np.where(c.exists & c.stable, c.period, np.nan), "k-", lw=2,
-                label="stable cycle")
-        ax.plot(diagram.values, np.where(c.exists & ~c.stable, c.period, np.nan), "k--",
-                label="unstable cycle")
+        for mask, style, lab in ((c.exists & c.stable, "k-", "stable cycle"),
+                                 (c.exists & ~c.stable, "k--", "unstable cycle")):
+            if np.any(mask):
+                ax.plot(diagram.values, np.where(mask, c.period, np.nan), style, lw=2,
+                        label=lab)
     for p in diagram.hopf:
         ax.axvline(p.value, color="tab:red", lw=0.8, ls="--", label=f"Hopf ({p.value:.4g})")
+    if c is None or not np.any(c.exists):
+        ax.text(0.5, 0.5, "no limit cycle" if c is not None else "limit cycles not computed",
+                transform=ax.transAxes, ha="center", va="center", color="0.4")
+    ax.set_xlim(float(diagram.values[0]), float(diagram.values[-1]))
     ax.set_xlabel(diagram.param)
     ax.set_ylabel("period (ms)")
-    ax.legend(loc="best", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize=8)
     return ax
 
 

@@ -221,7 +221,7 @@ def memory_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | 
         echo_json({"persistent": res.persistent, "drift": res.drift,
                    "amplitude_at_cue_off": res.amplitude_at_cue_off,
                    "amplitude_final": res.amplitude_final,
-                   "position_final": res.position_final})
+                   "position_final": res.position_final, "diverged": res.diverged})
     else:
         _print_rows([("persistent", res.persistent), ("drift (rad)", res.drift),
                      ("m1 at cue off", res.amplitude_at_cue_off),

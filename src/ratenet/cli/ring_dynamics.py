@@ -16,8 +16,9 @@ from typing import Any
 
 import click
 
+from .._validation import ParameterError
 from .._version import __version__
-from ._common import echo_json, fail, guarded, show_progress, to_jsonable
+from ._common import echo_json, fail, guarded, parameter_error, show_progress, to_jsonable
 
 __all__ = ["register"]
 
@@ -253,8 +254,11 @@ def track_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | N
 
     _check_paths(out, plot)
     model = _model(J0, J1, h0, N, eps=eps)
-    res = tracking(model, speeds=list(speeds), t_max=t_max, dt=0.01 if dt is None else dt,
-                   seed=seed, progress=show_progress(quiet))
+    try:
+        res = tracking(model, speeds=list(speeds), t_max=t_max,
+                       dt=0.01 if dt is None else dt, seed=seed, progress=show_progress(quiet))
+    except ParameterError as err:
+        parameter_error(err, {"speeds": "--speed"})
     if out:
         _write_json(out, {"command": "ring track", **res.to_dict()})
     if plot:

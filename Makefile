@@ -8,13 +8,14 @@ STAMP  := $(VENV)/.ratenet-installed
 OUT    ?= out
 PYTEST_ARGS ?=
 
-.PHONY: demo test quick lint typecheck bench clean help
+.PHONY: demo test quick lint typecheck bench bench-peers clean help
 
 help:
 	@echo "make demo   - build the tutorial report in $(OUT)/tutorial"
 	@echo "make test   - lint, type check and the whole test suite"
 	@echo "make quick  - the fast tests only (-m 'not slow')"
-	@echo "make bench  - run the benchmarks (writes benchmarks/RESULTS.md)"
+	@echo "make bench  - run the benchmarks (writes benchmarks/RESULTS*.md)"
+	@echo "make bench-peers - install BrainPy in benchmarks/.venv-peers for the comparison"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +41,11 @@ quick: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# BrainPy (with JAX) for the ring benchmark's comparison, in its own environment
+bench-peers:
+	@test -x benchmarks/.venv-peers/bin/python || $(PYTHON) -m venv benchmarks/.venv-peers
+	benchmarks/.venv-peers/bin/python -m pip install -q brainpy jax
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -10,6 +10,7 @@ from .coupling import CirculantCoupling, DenseCoupling, FourierCoupling, ring_an
 from .models.ei import EIModel
 from .models.ring import RingModel
 from .network import RateNetwork
+from .noise import Heterogeneity, Noise
 from .results import RingTrajectory, SimulationDiverged, Trajectory, load
 from .simulate import simulate
 from .transfer import PowerLaw, Sigmoid, ThresholdLinear, Transfer
@@ -19,6 +20,8 @@ __all__ = [
     "DenseCoupling",
     "EIModel",
     "FourierCoupling",
+    "Heterogeneity",
+    "Noise",
     "ParameterError",
     "PowerLaw",
     "RateNetwork",

@@ -37,3 +37,16 @@ __all__ = [
     "ring_angles",
     "simulate",
 ]
+
+
+_SUBPACKAGES = ("analysis", "attractor", "models", "plotting", "sweep", "theory", "tutorial")
+
+
+def __getattr__(name: str):
+    """Subpackages on first use (``ratenet.theory.stationary_state``) without importing
+    matplotlib, Dask or Panel at ``import ratenet``."""
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'ratenet' has no attribute {name!r}")

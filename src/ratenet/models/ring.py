@@ -162,17 +162,20 @@ class RingModel:
 
     @property
     def uniform_rate(self) -> float:
-        """``m0 = h0 / (1 - J0)`` (threshold-linear, unit gain) or nan if ``J0 >= 1``.
+        """``m0 = h0 / (1 - J0)`` (threshold-linear), 0 if ``h0 <= 0``, nan if no uniform state.
+
+        With gain g and threshold T: ``g (h0 - T) / (1 - g J0)``; nan when ``g J0 >= 1``
+        and ``h0 > T`` (the uniform mode grows), and for smooth transfer functions.
 
         The reference about which the order parameter ``M(t)`` is measured.
         """
-        if self.J0 >= 1.0:
-            return math.nan
         if isinstance(self.transfer, ThresholdLinear):
             g, thr = self.transfer.gain, self.transfer.threshold
+            if self.h0 <= thr:
+                return 0.0  # the quiescent state: no unit is driven above threshold
             if self.J0 * g >= 1.0:
                 return math.nan
-            return max(g * (self.h0 - thr) / (1.0 - g * self.J0), 0.0)
+            return g * (self.h0 - thr) / (1.0 - g * self.J0)
         return math.nan
 
     def divergence_cause(self) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from ratenet import EIModel, simulate
+from ratenet import EIModel, RateNetwork, simulate
 from ratenet.analysis import find_fixed_points, find_limit_cycle
 
 
@@ -179,3 +179,23 @@ def test_finite_amplitude_cycle_in_simulation():
     np.testing.assert_allclose(maxima[0], cyc.maximum[0], atol=1e-6)
     np.testing.assert_allclose(minima[0], cyc.minimum[0], atol=1e-6)
     assert cyc.amplitude[0] > 45.0
+
+
+def test_three_unit_network_cycle_and_multipliers():
+    # a third unit driven by E but not feeding back: the (E, I) cycle is unchanged, and
+    # since its input 0.5 nu_E + 3 never falls below threshold, its own multiplier is
+    # exp(-T / tau_3) exactly (the monodromy matrix is block triangular)
+    tau3 = 7.0
+    W = [[1.25, -1.0, 0.0], [1.0, 0.0, 0.0], [0.5, 0.0, 0.0]]
+    net = RateNetwork(W=W, tau=[10.0, 50.0, tau3], h=[10.0, -10.0, 3.0],
+                      names=("E", "I", "X"))
+    cyc3 = find_limit_cycle(net)
+    cyc2 = find_limit_cycle(EIModel(tau_I=50.0))
+    assert cyc3.period == pytest.approx(cyc2.period, rel=1e-10)
+    np.testing.assert_allclose(cyc3.maximum[:2], cyc2.maximum, atol=1e-8)
+    np.testing.assert_allclose(cyc3.minimum[:2], cyc2.minimum, atol=1e-8)
+    mult = np.sort(np.abs(cyc3.floquet_multipliers))
+    expected = np.sort([1.0, abs(cyc2.floquet_multipliers[1]), np.exp(-cyc3.period / tau3)])
+    np.testing.assert_allclose(mult, expected, rtol=1e-7, atol=1e-14)
+    # the third unit follows E through a first-order filter: 3 + 0.5 nu_E on average
+    assert cyc3.mean[2] == pytest.approx(3.0 + 0.5 * cyc3.mean[0], rel=1e-6)

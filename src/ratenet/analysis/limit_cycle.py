@@ -81,7 +81,8 @@ class LimitCycle:
     @property
     def mean(self) -> np.ndarray:
         """Time average of each unit over one period, shape (n,)."""
-        return np.trapezoid(self.orbit, self.t, axis=0) / self.period
+        dt = np.diff(self.t)[:, None]
+        return np.sum(0.5 * (self.orbit[1:] + self.orbit[:-1]) * dt, axis=0) / self.period
 
     def __repr__(self) -> str:
         ext = ", ".join(f"{n} in [{a:.4g}, {b:.4g}]"
@@ -289,6 +290,8 @@ def find_limit_cycle(model: Any, *, x0: np.ndarray | None = None,
     True
     """
     net = as_network(model)
+    if net.n < 2:
+        return None  # a one-dimensional flow has no periodic orbit
     flow = make_flow(net)
     names = tuple(net.names or ())
     if t_search is None:

@@ -107,6 +107,9 @@ def _analysis(model) -> dict[str, Any]:
         notes.append("the fixed point is a centre of the linear system in its region: "
                      "the orbits around it close on themselves (a continuum, no isolated "
                      "limit cycle)")
+    if not fps and cyc is None:
+        notes.append(f"no fixed point and no limit cycle: the rates grow without bound; "
+                     f"{model.divergence_cause()}")
     hopf = model.hopf_tau_I()
     return {"model": model.to_dict(), "fixed_points": fps, "limit_cycle": cyc,
             "hopf_tau_I": hopf, "notes": notes}
@@ -160,7 +163,8 @@ def analyze_command(as_json: bool, **kwargs: Any) -> None:
     p = res["model"]
     click.echo("E-I model: " + ", ".join(f"{k} = {p[k]:g}" for k in model.PARAMETERS))
     fps = res["fixed_points"]
-    click.echo(f"{len(fps)} fixed point{'s' if len(fps) != 1 else ''}:")
+    click.echo(f"{len(fps)} fixed point{'s' if len(fps) != 1 else ''}"
+               f"{':' if fps else ''}")
     for fp in fps:
         eig = ", ".join(_fmt_eig(z) for z in fp.eigenvalues)
         silent = f"; silent: {', '.join(fp.silent)}" if fp.silent else ""
@@ -257,7 +261,7 @@ def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: b
 @_model_options
 @click.option("--json", "as_json", is_flag=True, help="Print the diagram as JSON.")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE.png", help="Write the four-panel figure here.")
+              metavar="FILE.png", help="Write the six-panel figure here.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_guard_model
 def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycles: bool,

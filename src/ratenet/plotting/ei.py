@@ -23,6 +23,7 @@ __all__ = [
     "plot_bifurcation",
     "plot_eigenvalues",
     "plot_fixed_points",
+    "plot_multipliers",
     "plot_period",
     "plot_phase_plane",
     "plot_time_course",
@@ -285,6 +286,29 @@ def plot_period(diagram: BifurcationDiagram, *, ax=None):
     return ax
 
 
+def plot_multipliers(diagram: BifurcationDiagram, *, ax=None):
+    """Moduli of the non-trivial Floquet multipliers of the cycle along the parameter.
+
+    Below 1: the cycle attracts; the trivial multiplier (1, along the orbit) is left out.
+    """
+    ax = _axes(ax)
+    c = diagram.cycles
+    if c is not None and np.any(c.exists):
+        mods = np.abs(c.multipliers[:, 1:])
+        for j in range(mods.shape[1]):
+            ax.semilogy(diagram.values, np.where(c.exists, mods[:, j], np.nan), "k.-", ms=3,
+                        lw=1, label="|non-trivial multiplier|" if j == 0 else None)
+        ax.axhline(1.0, color="tab:red", lw=0.8, ls="--", label="1 (neutral)")
+        ax.legend(loc="best", fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no limit cycle" if c is not None else "limit cycles not computed",
+                transform=ax.transAxes, ha="center", va="center", color="0.4")
+    ax.set_xlim(float(diagram.values[0]), float(diagram.values[-1]))
+    ax.set_xlabel(diagram.param)
+    ax.set_ylabel("Floquet multiplier modulus")
+    return ax
+
+
 def phase_plane_figure(model: Any, *, trajectories: Sequence[Any] = (),
                        cycle: LimitCycle | None = None,
                        fixed_points: Sequence[FixedPoint] | None = None):
@@ -306,14 +330,17 @@ def phase_plane_figure(model: Any, *, trajectories: Sequence[Any] = (),
 
 
 def bifurcation_figure(diagram: BifurcationDiagram):
-    """Four panels: diagram for E, diagram for I, period, trace-determinant path."""
+    """Six panels: diagram for E and for I, cycle period; trace-determinant path,
+    eigenvalues, Floquet multipliers, all against the parameter."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5))
+    fig, axes = plt.subplots(2, 3, figsize=(18, 10))
     plot_bifurcation(diagram, unit=0, ax=axes[0, 0])
     plot_bifurcation(diagram, unit=1, ax=axes[0, 1])
-    plot_period(diagram, ax=axes[1, 0])
-    plot_trace_determinant(diagram, ax=axes[1, 1])
+    plot_period(diagram, ax=axes[0, 2])
+    plot_trace_determinant(diagram, ax=axes[1, 0])
+    plot_eigenvalues(diagram, ax=axes[1, 1])
+    plot_multipliers(diagram, ax=axes[1, 2])
     others = {k: v for k, v in diagram.model.items()
               if k not in ("model", "transfer", diagram.param)}
     fig.suptitle(f"varying {diagram.param}; " + ", ".join(f"{k} = {v:g}"

@@ -577,7 +577,8 @@ class DiffusionResult:
     trials : int
         Trials used (those that neither diverged nor lost their bump).
     theory : float
-        :func:`diffusion_theory` (nan where it does not apply).
+        :func:`diffusion_theory` (nan where it does not apply: outside the marginal
+        phase, eps > 0, OU input noise or heterogeneity present).
     mean_displacement : float
         Mean over trials of the displacement at the end (radians): a systematic
         drift (heterogeneity) shows here; ~0 for pure diffusion.
@@ -755,7 +756,8 @@ def diffusion(model: RingModel, *, sigma: float, trials: int = 500, t_max: float
               "heterogeneity": (heterogeneity or Heterogeneity()).to_dict()}
     return DiffusionResult(
         diffusion_coefficient=D, ci_low=ci_low, ci_high=ci_high, confidence=confidence,
-        trials=K, theory=diffusion_theory(model, sigma) if nz.sigma_ou == 0 else math.nan,
+        trials=K, theory=(diffusion_theory(model, sigma) if nz.sigma_ou == 0 and (
+            heterogeneity is None or heterogeneity.is_zero) else math.nan),
         mean_displacement=float(disp[:, -1].mean()), lag_t=t, msd=msd, msd_se=msd_se,
         fit_intercept=float(intercept), fit_from=fit_from * t_max, params=params,
         seconds=time.perf_counter() - t0,

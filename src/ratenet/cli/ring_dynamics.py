@@ -129,6 +129,36 @@ def _print_rows(rows: list[tuple[str, Any]]) -> None:
         click.echo(f"{k:<{width}}  {_fmt(v)}")
 
 
+def _perturbation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """OU input noise and quenched heterogeneity, shared by ``diffusion`` and ``memory``."""
+    opts = [
+        click.option("--sigma-ou", "sigma_ou", type=float, default=0.0, show_default=True,
+                     help="S.d. of Ornstein-Uhlenbeck noise on each unit's input."),
+        click.option("--tau-ou", "tau_ou", type=float, default=1.0, show_default=True,
+                     help="Correlation time of the input noise (units of tau)."),
+        click.option("--threshold-sd", "threshold_sd", type=float, default=0.0,
+                     show_default=True,
+                     help="S.d. of frozen random threshold offsets (heterogeneity)."),
+        click.option("--coupling-sd", "coupling_sd", type=float, default=0.0,
+                     show_default=True,
+                     help="S.d. of a frozen random perturbation of the coupling profile "
+                          "(O(N^2) per step)."),
+        click.option("--het-seed", "het_seed", type=int, default=0, show_default=True,
+                     help="Seed of the heterogeneity (one network for all trials)."),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def _perturbations(sigma: float, sigma_ou: float, tau_ou: float, threshold_sd: float,
+                   coupling_sd: float, het_seed: int):
+    from ..noise import Heterogeneity, Noise
+
+    return (Noise(sigma=sigma, sigma_ou=sigma_ou, tau_ou=tau_ou),
+            Heterogeneity(threshold_sd=threshold_sd, coupling_sd=coupling_sd, seed=het_seed))
+
+
 # ----------------------------------------------------------------- diffusion
 @click.command("diffusion")
 @_model_options(eps_default=None)
@@ -141,16 +171,20 @@ def _print_rows(rows: list[tuple[str, Any]]) -> None:
               help="Length of the measurement (units of tau), after the burn-in.")
 @click.option("--t-burn", "t_burn", type=float, default=10.0, show_default=True,
               help="Relaxation before the measurement starts.")
+@_perturbation_options
 @guarded
 def diffusion_cmd(J0: float, J1: float, h0: float, N: int, dt: float | None, seed: int,
                   as_json: bool, out: str | None, plot: str | None, quiet: bool, sigma: float,
-                  trials: int, t_max: float, t_burn: float) -> None:
+                  trials: int, t_max: float, t_burn: float, sigma_ou: float, tau_ou: float,
+                  threshold_sd: float, coupling_sd: float, het_seed: int) -> None:
     """Diffusion coefficient of the bump position under noise (eps = 0).
 
     Runs TRIALS noisy trials as one batch, each starting from the theoretical
     bump, and fits the mean squared displacement of the (unwrapped) bump
     position: MSD = a + 2 D t.  The confidence interval (95 %) is a bootstrap
-    over trials; the theory is D = sigma^2 / (N m1^2).
+    over trials; the theory is D = sigma^2 / (N m1^2) (white noise alone).
+    With --threshold-sd/--coupling-sd the network is heterogeneous and the bump
+    also drifts: see mean_displacement.
 
     \b
     Example:
@@ -161,8 +195,10 @@ def diffusion_cmd(J0: float, J1: float, h0: float, N: int, dt: float | None, see
 
     _check_paths(out, plot)
     model = _model(J0, J1, h0, N)
+    noise, het = _perturbations(sigma, sigma_ou, tau_ou, threshold_sd, coupling_sd, het_seed)
     res = diffusion(model, sigma=sigma, trials=trials, t_max=t_max, t_burn=t_burn,
-                    dt=0.02 if dt is None else dt, seed=seed, progress=show_progress(quiet))
+                    dt=0.02 if dt is None else dt, seed=seed, noise=noise,
+                    heterogeneity=het, progress=show_progress(quiet))
     summary = {"diffusion_coefficient": res.diffusion_coefficient, "ci_low": res.ci_low,
                "ci_high": res.ci_high, "trials": res.trials, "theory": res.theory,
                "mean_displacement": res.mean_displacement, "seconds": res.seconds}
@@ -191,27 +227,30 @@ def diffusion_cmd(J0: float, J1: float, h0: float, N: int, dt: float | None, see
 @click.option("--t-max", "t_max", type=float, required=True, help="End of the run.")
 @click.option("--sigma", "sigma", type=float, default=0.0, show_default=True,
               help="Additive white noise on the rates.")
+@_perturbation_options
 @guarded
 def memory_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | None,
                seed: int, as_json: bool, out: str | None, plot: str | None, quiet: bool,
-               theta0: float, cue_off: float, t_max: float, sigma: float) -> None:
+               theta0: float, cue_off: float, t_max: float, sigma: float, sigma_ou: float,
+               tau_ou: float, threshold_sd: float, coupling_sd: float, het_seed: int) -> None:
     """Working memory: a cue of amplitude EPS at THETA0, then its removal at CUE_OFF.
 
     Reports whether the bump persisted to T_MAX (it does in the marginal phase)
-    and how far it drifted after the cue was removed.
+    and how far it drifted after the cue was removed (noise and frozen
+    heterogeneity make it drift).
 
     \b
     Example:
       ratenet ring memory --j0 -2 --j1 4 --h0 1 --cue-off 10 --t-max 60 --json
     """
     from ..attractor import persistent_activity
-    from ..noise import Noise
 
     _check_paths(out, plot)
     model = _model(J0, J1, h0, N, eps=eps, theta0=theta0)
+    noise, het = _perturbations(sigma, sigma_ou, tau_ou, threshold_sd, coupling_sd, het_seed)
     res = persistent_activity(model, cue_off=cue_off, t_max=t_max,
-                              dt=0.01 if dt is None else dt, noise=Noise(sigma=sigma),
-                              seed=seed)
+                              dt=0.01 if dt is None else dt, noise=noise,
+                              heterogeneity=het, seed=seed)
     if out:
         _write_json(out, {"command": "ring memory", **res.to_dict(series=True)})
     if plot:

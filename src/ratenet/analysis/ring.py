@@ -41,8 +41,10 @@ def fit_rectified_cosine(rates: np.ndarray, active: np.ndarray):
     X = np.stack([np.ones(N), np.cos(theta), np.sin(theta)])  # (3, N)
     w = active.astype(float)
     XX = (X[:, None, :] * X[None, :, :]).reshape(9, N)
-    G = (w @ XX.T).reshape(-1, 3, 3)  # Gram matrices of {1, cos, sin} on the active units
-    rhs = (w * rates) @ X.T
+    # einsum, not BLAS: a row's result must not depend on the other rows of the batch
+    # (ratenet sweep stores the same bits whatever the chunking)
+    G = np.einsum("bn,kn->bk", w, XX).reshape(-1, 3, 3)  # Gram matrices of {1, cos, sin}
+    rhs = np.einsum("bn,kn->bk", w * rates, X)
     ok = active.sum(axis=1) >= 3
     G[~ok] = np.eye(3)
     with np.errstate(all="ignore"):
@@ -89,7 +91,8 @@ def _rhs(rates: np.ndarray, params: list[dict[str, Any]], t: float):
         cos, sin = np.cos(theta), np.sin(theta)
         m = rates[idx]
         r0 = m.mean(axis=1)
-        Cr, Ci = m @ cos / N, m @ sin / N  # C = Cr + i Ci
+        Cr = np.einsum("bn,n->b", m, cos) / N  # C = Cr + i Ci (row-wise, batch-invariant)
+        Ci = np.einsum("bn,n->b", m, sin) / N
         on = (Q["t_on"] <= t) & (t < Q["t_off"])
         phase = Q["theta0"] + Q["omega"] * t
         e = Q["eps"] * on
@@ -188,7 +191,7 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     diverged = (np.asarray(traj.status) == "diverged").reshape(B)
     theta = traj.theta
     r0 = m.mean(axis=1)
-    C = m @ np.exp(1j * theta) / N
+    C = np.einsum("bn,n->b", m, np.exp(1j * theta)) / N  # row-wise: batch-invariant
     m1 = 2.0 * np.abs(C)
     pos = np.mod(np.angle(C), 2.0 * np.pi)
     peak = m.max(axis=1)

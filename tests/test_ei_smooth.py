@@ -6,6 +6,7 @@ grid and polished by Brent's method: an independent route to every fixed point.
 """
 
 import numpy as np
+import pytest
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
@@ -139,3 +140,33 @@ def test_sigmoid_nullclines_converge_at_second_order():
     for c, f in zip(coarse, fine):
         assert f < 0.05
         assert c / f > 16 / 2  # 4x finer grid: 16x smaller for order 2 (margin 2)
+
+
+def test_sigmoid_folds_against_the_scalar_reference():
+    # at rest, gamma_E = M_EE nu_E + M_EI nu_I(nu_E) - f^{-1}(nu_E) with
+    # nu_I(nu_E) = f(M_IE nu_E - gamma_I): folds in gamma_E are its local extrema
+    p = BISTABLE
+
+    def dgamma(e):
+        uI = p["M_IE"] * e - p["gamma_I"]
+        return (p["M_EE"] + p["M_EI"] * dlogistic(uI) * p["M_IE"]
+                - (1 / e + 1 / (R_MAX - e)) / GAIN)
+
+    grid = np.linspace(0.01, R_MAX - 0.01, 100001)
+    v = dgamma(grid)
+    crit = [brentq(dgamma, a, b, xtol=1e-14) for a, b, va, vb in
+            zip(grid[:-1], grid[1:], v[:-1], v[1:]) if va * vb < 0]
+
+    def gamma_of(e):
+        nu_I = logistic(p["M_IE"] * e - p["gamma_I"])
+        return p["M_EE"] * e + p["M_EI"] * nu_I - np.log(e / (R_MAX - e)) / GAIN
+
+    expected = sorted(g for g in (gamma_of(e) for e in crit) if 20 < g < 60)
+    m = EIModel(transfer=Sigmoid(gain=GAIN, r_max=R_MAX), **BISTABLE)
+    d = bifurcation_diagram(m, "gamma_E", np.linspace(20, 60, 41), cycles=False)
+    folds = d.folds
+    assert len(expected) == len(folds) == 3
+    for f, g in zip(folds, expected):
+        assert f.value == pytest.approx(g, rel=1e-7)
+        assert len(f.branches) == 2  # two branches meet and vanish together
+    assert d.hopf == []

@@ -15,8 +15,8 @@ Along a grid of values of one parameter:
   by root finding.  Either it crosses into the neighbouring region (``"border
   crossing"``) or it meets the fixed point of that region and both vanish
   (``"border-collision fold"``: fixed points appearing or vanishing in pairs);
-* **folds** of smooth networks (a branch ending where ``det J`` goes through 0),
-  located between grid values;
+* **folds** of smooth networks (two branches ending together where an eigenvalue
+  goes through 0), located by bisection on the existence of the fixed point;
 * the **limit cycle** at each value (period, min and max of every unit, multipliers),
   continued from one value to the next.
 """
@@ -135,8 +135,8 @@ class BifurcationPoint:
     branches : tuple of str
         Labels of the branch(es) involved.
     method : str
-        ``"closed form"``, ``"root finding"`` or ``"grid"`` (bracketed between two grid
-        values only).
+        ``"closed form"``, ``"root finding"``, ``"bisection on existence"`` (smooth
+        folds) or ``"grid"`` (bracketed between two grid values only).
     frequency : float or None
         Hopf: the imaginary part of the critical pair (rad per time unit).
     unit : str or None
@@ -292,7 +292,8 @@ def _continue_smooth(net: RateNetwork, x: np.ndarray) -> np.ndarray | None:
     tau = np.asarray(net.tau, dtype=float)
     res = root(lambda y: net.rhs(0.0, y) * tau, x, jac=lambda y: net.jacobian(y) * tau[:, None],
                method="hybr", options={"xtol": 1e-13})
-    if not res.success or np.max(np.abs(net.rhs(0.0, res.x) * tau)) > 1e-9 * max(
+    # judged by the residual: near a fold hybr may stop short of xtol yet be on the root
+    if not np.all(np.isfinite(res.x)) or np.max(np.abs(net.rhs(0.0, res.x) * tau)) > 1e-9 * max(
             1.0, float(np.max(np.abs(res.x)))):
         return None
     return res.x
@@ -361,30 +362,36 @@ def bifurcation_diagram(model: Any, param: str, values: Sequence[float] | np.nda
     keys: list[Any] = []
     slots: list[dict[int, FixedPoint]] = []
     for k, fps in enumerate(per_value):
-        used: set[int] = set()
-        for fp in fps:
-            if pl:
-                key = fp.active
-                j = keys.index(key) if key in keys else -1
-            else:
-                j = -1
-                best = np.inf
-                for b, slot in enumerate(slots):
-                    if b in used or (k - 1) not in slot:
-                        continue
-                    d = float(np.linalg.norm(slot[k - 1].state - fp.state))
-                    if d < best:
-                        best, j = d, b
-                scale = max(1.0, float(np.max(np.abs(fp.state))))
-                if j >= 0 and best > 0.2 * scale:
-                    j = -1
-                key = None
+        if pl:
+            for fp in fps:
+                if fp.active in keys:
+                    j = keys.index(fp.active)
+                else:
+                    keys.append(fp.active)
+                    slots.append({})
+                    j = len(slots) - 1
+                slots[j][k] = fp
+            continue
+        # smooth: continue each branch to the mutually nearest fixed point, predicted
+        # linearly from the branch's last two points
+        live = [b for b, slot in enumerate(slots) if (k - 1) in slot]
+        match: dict[int, int] = {}
+        if live and fps:
+            pred = np.array([2 * slots[b][k - 1].state - slots[b][k - 2].state
+                             if (k - 2) in slots[b] else slots[b][k - 1].state for b in live])
+            cur = np.array([fp.state for fp in fps])
+            D = np.linalg.norm(cur[:, None, :] - pred[None, :, :], axis=-1)
+            for i in range(len(fps)):
+                jb = int(np.argmin(D[i]))
+                if int(np.argmin(D[:, jb])) == i:
+                    match[i] = live[jb]
+        for i, fp in enumerate(fps):
+            j = match.get(i, -1)
             if j < 0:
-                keys.append(key)
+                keys.append(None)
                 slots.append({})
                 j = len(slots) - 1
             slots[j][k] = fp
-            used.add(j)
     branches = []
     for b, (key, slot) in enumerate(zip(keys, slots)):
         exists = np.array([k in slot for k in range(K)])
@@ -429,10 +436,18 @@ def bifurcation_diagram(model: Any, param: str, values: Sequence[float] | np.nda
             for k in range(K - 1):
                 if br.exists[k] != br.exists[k + 1]:
                     kk = k if br.exists[k] else k + 1
-                    if abs(br.determinant[kk]) < 0.2 * np.max(np.abs(br.trace[kk]) ** 2 + 1e-30):
-                        points.append(BifurcationPoint(
-                            kind="fold", value=float(0.5 * (vals[k] + vals[k + 1])),
-                            state=br.states[kk].copy(), branches=(br.label,), method="grid"))
+                    pt = _locate_smooth_fold(build, vals[kk], vals[k + k + 1 - kk],
+                                             br.states[kk], br.label)
+                    if pt is None:
+                        continue
+                    twin = next((q for q in points if q.kind == "fold" and abs(
+                        q.value - pt.value) <= 1e-6 * max(1.0, abs(pt.value))), None)
+                    if twin is None:
+                        points.append(pt)
+                    elif br.label not in twin.branches:
+                        points[points.index(twin)] = BifurcationPoint(
+                            kind="fold", value=twin.value, state=twin.state,
+                            branches=(*twin.branches, br.label), method=twin.method)
     points.sort(key=lambda p: p.value)
 
     # ---- limit cycles, continued along the grid
@@ -525,6 +540,36 @@ def _locate_border(build, br: Branch, v0, v1, exists_left: bool, branches: list[
         kind = "border crossing"  # the fixed point moves on into the neighbouring region
     return BifurcationPoint(kind=kind, value=v, state=x, branches=labels, method="root finding",
                             unit=str(names[i]) if names else str(i))
+
+
+def _locate_smooth_fold(build, v_in: float, v_out: float, x_in: np.ndarray, label: str,
+                        iters: int = 50) -> BifurcationPoint | None:
+    """Where a smooth branch ends between ``v_in`` (exists) and ``v_out`` (does not).
+
+    Bisection on the existence of the fixed point, each trial continued by Newton from
+    the last one found; reported as a fold when the Jacobian there has an eigenvalue
+    close to 0 (relative ``1e-3``), else None.
+    """
+    x = np.asarray(x_in, dtype=float)
+    scale = max(1.0, float(np.max(np.abs(x))))
+    a, b = float(v_in), float(v_out)
+    for _ in range(iters):
+        mid = 0.5 * (a + b)
+        try:
+            y = _continue_smooth(as_network(build(mid)), x)
+        except ParameterError:
+            y = None
+        if y is not None and np.linalg.norm(y - x) < 0.2 * scale:
+            a, x = mid, y
+        else:
+            b = mid
+        if abs(b - a) <= 1e-13 * max(1.0, abs(a)):
+            break
+    lam = np.linalg.eigvals(as_network(build(a)).jacobian(x))
+    if np.min(np.abs(lam)) > 1e-3 * np.max(np.abs(lam)):
+        return None
+    return BifurcationPoint(kind="fold", value=a, state=x, branches=(label,),
+                            method="bisection on existence")
 
 
 def _cycles_along(nets: list[RateNetwork], *, progress: bool) -> CycleBranch:

@@ -75,8 +75,16 @@ class RingRun:
 
 @functools.lru_cache(maxsize=1)
 def noise_supported() -> bool:
-    """Whether this ratenet's :func:`simulate` accepts ``noise``."""
-    return "noise" in inspect.signature(simulate).parameters
+    """Whether this ratenet's :func:`simulate` accepts ``noise=ratenet.noise.Noise(...)``."""
+    mod = _optional("ratenet.noise")
+    return "noise" in inspect.signature(simulate).parameters and hasattr(mod, "Noise")
+
+
+def _noise(sigma: float) -> Any:
+    """White noise of amplitude ``sigma`` on the rates (``ratenet.noise.Noise``)."""
+    from ..noise import Noise
+
+    return Noise(sigma=sigma)
 
 
 def simulate_ring(*, J0: float, J1: float, h0: float, eps: float, theta0: float, N: int,
@@ -85,7 +93,8 @@ def simulate_ring(*, J0: float, J1: float, h0: float, eps: float, theta0: float,
     """Simulate the ring (compiled kernel) for ``duration`` from ``x0``; see :class:`RingRun`.
 
     ``t_start`` shifts the recorded times only (the input does not depend on time
-    here).  ``x0=None`` starts from ratenet's default small random rates.
+    here).  ``x0=None`` starts from ratenet's default small random rates.  ``noise``
+    is the amplitude sigma of white noise on the rates (rate units), drawn from ``seed``.
     """
     model = RingModel(J0=J0, J1=J1, h0=h0, eps=eps, theta0=theta0, N=N)
     dt = 0.01
@@ -93,7 +102,7 @@ def simulate_ring(*, J0: float, J1: float, h0: float, eps: float, theta0: float,
     record_every = max(1, n_steps // max(frames, 1))
     kwargs: dict[str, Any] = {}
     if noise > 0 and noise_supported():
-        kwargs["noise"] = noise
+        kwargs["noise"] = _noise(noise)
     traj = simulate(model, t_max=duration, dt=dt, x0=x0, record_every=record_every, seed=seed,
                     on_divergence="ignore", **kwargs)
     good = np.all(np.isfinite(traj.rates), axis=-1)

@@ -83,15 +83,18 @@ class EIView:
             w.param.watch(self._on_change, "value_throttled")
             self.sliders[name] = w
         self.w_duration = W.EditableFloatSlider(name="duration (ms)", start=100.0, end=3000.0,
-                                                step=50.0, value=1000.0, width=280)
+                                                step=50.0, value=1000.0, width=280,
+                                                css_classes=["ratenet-ei-duration"])
         self.w_grid = W.EditableIntSlider(name="flow field arrows per axis", start=5, end=40,
-                                          step=1, value=17, width=280)
+                                          step=1, value=17, width=280,
+                                          css_classes=["ratenet-ei-grid"])
         for box in (self.w_duration, self.w_grid):
             box.param.watch(self._on_change, "value")
+        self._ends = {"duration": self.w_duration.end, "grid": self.w_grid.end}
         self.sliders["duration"] = self.w_duration
         self.sliders["grid"] = self.w_grid
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, width=560,
-                                   css_classes=["ratenet-alert"])
+                                   css_classes=["ratenet-ei-alert"])
         self.summary = pn.pane.HTML("", css_classes=["ratenet-ei-summary"], width=620)
         self.status_text = pn.pane.HTML("", width=620,
                                         styles={"font-size": "12px", "color": "#555"})
@@ -116,16 +119,17 @@ class EIView:
                      legend_label="I-nullcline dnu_I/dt = 0")
         self.src_cycle = ColumnDataSource(dict(x=[], y=[]))
         f.line("x", "y", source=self.src_cycle, line_color="#ff7f0e", line_width=5, alpha=0.8,
-               legend_label="limit cycle")
+               legend_label="limit cycle", name="limit_cycle")
         self.src_traj = ColumnDataSource(dict(x=[], y=[]))
         f.line("x", "y", source=self.src_traj, line_color="#2ca02c", line_width=1.5,
-               legend_label="trajectory from click")
+               legend_label="trajectory from click", name="trajectory")
         self.src_start = ColumnDataSource(dict(x=[], y=[]))
         f.scatter("x", "y", source=self.src_start, size=10, marker="triangle",
                   color="#2ca02c")
         self.src_fp = ColumnDataSource(dict(x=[], y=[], marker=[], color=[], kind=[], eig=[]))
         r = f.scatter("x", "y", source=self.src_fp, size=14, marker="marker", fill_color="color",
-                      line_color="black", line_width=1.5, legend_label="fixed points")
+                      line_color="black", line_width=1.5, legend_label="fixed points",
+                      name="fixed_points")
         f.add_tools(HoverTool(renderers=[r], tooltips=[("type", "@kind"),
                                                         ("nu_E, nu_I", "@x{0.00}, @y{0.00} Hz"),
                                                         ("eigenvalues", "@eig")]))
@@ -212,6 +216,8 @@ class EIView:
             self._busy = True
             try:
                 widget.value = self._valid[err.name]
+                if hasattr(widget, "end") and err.name in self._ends:
+                    widget.end = self._ends[err.name]  # the typed value had stretched it
             finally:
                 self._busy = False
 
@@ -320,7 +326,8 @@ class EIView:
         else:
             head = '<span class="ratenet-cycle" data-cycle="no">No limit cycle</span>'
         self.summary.object = (f'<div style="font-size:16px">{head}</div>'
-                               f'<div style="font-size:13px">{"<br>".join(parts)}</div>')
+                               f'<div class="ratenet-ei-fixed-points" style="font-size:13px">'
+                               f'{"<br>".join(parts)}</div>')
 
 
 def _fmt(z: complex) -> str:

@@ -72,13 +72,16 @@ class RingView:
         self.w_theta0 = W.FloatSlider(name="theta0 (stimulus angle, deg)", start=-180.0,
                                       end=180.0, step=5.0, value=0.0, width=260)
         self.w_N = W.EditableIntSlider(name="N (units)", start=16, end=1024, step=16,
-                                       value=256, width=260)
+                                       value=256, width=260, css_classes=["ratenet-N"])
         self.w_duration = W.EditableFloatSlider(name="duration (tau)", start=5.0, end=200.0,
-                                                step=5.0, value=40.0, width=260)
+                                                step=5.0, value=40.0, width=260,
+                                                css_classes=["ratenet-duration"])
         noise_ok = _api.noise_supported()
         self.w_noise = W.FloatSlider(
-            name="noise" if noise_ok else "noise (needs a ratenet whose simulate has noise)",
+            name=("noise sigma (white noise on the rates)" if noise_ok
+                  else "noise (needs a ratenet whose simulate has noise)"),
             start=0.0, end=1.0, step=0.01, value=0.0, width=260, disabled=not noise_ok)
+        self._ends = {"N": self.w_N.end, "duration": self.w_duration.end}
         self.sliders = {"J0": self.w_J0, "J1": self.w_J1, "h0": self.w_h0, "eps": self.w_eps,
                         "theta0": self.w_theta0, "N": self.w_N, "duration": self.w_duration,
                         "noise": self.w_noise}
@@ -95,7 +98,7 @@ class RingView:
         self.b_perturb.on_click(lambda _e: self._continue("perturb"))
         self.b_restart.on_click(lambda _e: self.update(reset=True))
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, width=520,
-                                   css_classes=["ratenet-alert"])
+                                   css_classes=["ratenet-ring-alert"])
         self.regime_text = pn.pane.HTML("", css_classes=["ratenet-regime"], width=520)
         self.status_text = pn.pane.HTML("", css_classes=["ratenet-status"], width=520,
                                         styles={"font-size": "12px", "color": "#555"})
@@ -114,7 +117,7 @@ class RingView:
                 color_mapper=self.cmap)
         self.src_events = ColumnDataSource(dict(x0=[], y0=[], x1=[], y1=[], label=[]))
         f.segment("x0", "y0", "x1", "y1", source=self.src_events, line_color="white",
-                  line_dash="dashed", line_width=2)
+                  line_dash="dashed", line_width=2, name="events")
         f.text("x0", "y1", text="label", source=self.src_events, text_color="white",
                text_font_size="10px", x_offset=3, y_offset=12)
         self.src_bump = ColumnDataSource(dict(t=[], deg=[]))
@@ -135,9 +138,9 @@ class RingView:
         g.segment("x0", "y0", "x1", "y1", source=self.src_stim, line_color="#888",
                   line_dash="dotted", line_width=2, legend_label="stimulus angle")
         g.line("deg", "m", source=self.src_prof, line_width=3, color="#1f77b4",
-               legend_label="simulation (end)")
+               legend_label="simulation (end)", name="profile_simulation")
         g.line("deg", "m", source=self.src_theory, line_width=2, color="#d62728",
-               line_dash="dashed", legend_label="theory (stationary)")
+               line_dash="dashed", legend_label="theory (stationary)", name="profile_theory")
         g.legend.location = "top_left"
         g.legend.label_text_font_size = "9px"
         g.legend.background_fill_alpha = 0.6
@@ -220,6 +223,8 @@ class RingView:
             self._busy = True
             try:
                 widget.value = self._valid[err.name]
+                if hasattr(widget, "end") and err.name in self._ends:
+                    widget.end = self._ends[err.name]  # the typed value had stretched it
             finally:
                 self._busy = False
 
@@ -301,8 +306,13 @@ class RingView:
         deg = (np.degrees(theta[order]) + 180.0) % 360.0 - 180.0
         rates = rates[:, order]
         eps_now = v["eps"] if self._stim_on else 0.0
+        centre = math.radians(v["theta0_deg"])
+        if eps_now == 0.0 and segs[-1].C_abs.size:
+            # no tuned input: a bump may sit anywhere (marginal phase), so the theory's
+            # profile is drawn where the simulated bump is
+            centre = float(segs[-1].bump_position[-1])
         theory = _api.ring_theory(J0=v["J0"], J1=v["J1"], h0=v["h0"], eps=eps_now,
-                                  theta0=math.radians(v["theta0_deg"]), theta=theta)
+                                  theta0=centre, theta=theta)
         if theory.profile is not None:
             theory = dataclasses.replace(theory, profile=theory.profile[order])
         last = rates[-1]

@@ -78,6 +78,19 @@ def test_diffusion_coefficient_matches_goldstone_projection(diffusion_runs):
         assert abs(r.mean_displacement) < 4 * math.sqrt(r.msd[-1] / r.trials)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("J0", "J1", "sigma_ou", "tau_ou"), [(-2.0, 4.0, 0.15, 2.0),
+                                                          (-1.0, 3.0, 0.3, 0.2)])
+def test_input_noise_diffusion_matches_the_active_arc_projection(J0, J1, sigma_ou, tau_ou):
+    """OU input noise enters through the active units only: D = 4 s^2 tau_ou / (N J1 m1^2)."""
+    m = rn.RingModel(J0=J0, J1=J1, h0=1.0, N=128)
+    r = diffusion(m, sigma=0.0, noise=Noise(sigma_ou=sigma_ou, tau_ou=tau_ou), trials=400,
+                  t_max=100.0, seed=5)
+    m1 = stationary_state(J0=J0, J1=J1, h0=1.0, eps=0.0).m1
+    assert r.theory == pytest.approx(4 * sigma_ou**2 * tau_ou / (128 * J1 * m1**2))
+    assert abs(r.diffusion_coefficient - r.theory) < 3 * r.standard_error
+
+
 def test_diffusion_is_reproducible_and_independent_of_threads():
     m = rn.RingModel(**MARGINAL, N=64)
     a = diffusion(m, sigma=0.2, trials=16, t_max=10.0, seed=9, n_boot=100)

@@ -537,13 +537,25 @@ def tracking(model: RingModel, *, speeds: Any, t_max: float = 200.0,
 
 
 # =================================================================== diffusion
-def diffusion_theory(model: RingModel, sigma: float) -> float:
-    """Diffusion coefficient of the bump under additive white noise (rad^2 per unit time).
+def diffusion_theory(model: RingModel, sigma: float, *, sigma_ou: float = 0.0,
+                     tau_ou: float = 1.0) -> float:
+    """Diffusion coefficient of the bump under noise (rad^2 per unit time).
 
-    ``D = sigma^2 / (tau N m1^2)``, with ``m1`` the cos amplitude of the
-    stationary bump (:func:`ratenet.theory.ring.stationary_state`, N -> infinity);
-    derivation in the module docstring.  Valid in the marginal phase at eps = 0,
-    to leading order in ``sigma``; nan elsewhere or for other transfer functions.
+    * White noise of amplitude ``sigma`` on the rates: ``D = sigma^2 / (tau N m1^2)``,
+      with ``m1`` the cos amplitude of the stationary bump
+      (:func:`ratenet.theory.ring.stationary_state`, N -> infinity); derivation in
+      the module docstring.
+    * Ornstein-Uhlenbeck noise on the inputs (s.d. ``sigma_ou``, correlation time
+      ``tau_ou``): it reaches the rates only through active units, so the projection
+      on the left zero mode ``sin(theta - psi)`` runs over the active arc, where
+      ``sum sin^2 = N g1(theta_c) = N / J1``; the position integrates the noise, and
+      its zero-frequency power ``2 sigma_ou^2 tau_ou`` gives
+      ``D = sigma_ou^2 tau_ou J1 / (tau^2 N A^2) = 4 sigma_ou^2 tau_ou / (tau^2 N J1 m1^2)``
+      (``A = J1 m1 / 2``: the bump's input amplitude).
+
+    Independent noises add their coefficients.  Valid in the marginal phase at
+    eps = 0 (threshold-linear, unit gain, zero threshold, modes J0 and J1), to
+    leading order in the noise; nan elsewhere.
 
     Examples
     --------
@@ -555,12 +567,16 @@ def diffusion_theory(model: RingModel, sigma: float) -> float:
     from .theory.ring import stationary_state
 
     sigma = check_nonnegative("sigma", sigma)
+    sigma_ou = check_nonnegative("sigma_ou", sigma_ou)
+    tau_ou = check_positive("tau_ou", tau_ou)
     if not _unit_gain_tl(model) or model.eps != 0.0:
         return math.nan
     s = stationary_state(J0=model.J0, J1=model.J1, h0=model.h0, eps=0.0)
-    if s.regime != "marginal" or not (s.m1 > 0):
+    if s.regime != "marginal" or not (s.m1 > 0) or model.J1 <= 2.0:
         return math.nan
-    return sigma**2 / (model.tau * model.N * s.m1**2)
+    d_white = sigma**2 / (model.tau * model.N * s.m1**2)
+    d_ou = 4.0 * sigma_ou**2 * tau_ou / (model.tau**2 * model.N * model.J1 * s.m1**2)
+    return d_white + d_ou
 
 
 @dataclass(frozen=True)
@@ -578,7 +594,7 @@ class DiffusionResult:
         Trials used (those that neither diverged nor lost their bump).
     theory : float
         :func:`diffusion_theory` (nan where it does not apply: outside the marginal
-        phase, eps > 0, OU input noise or heterogeneity present).
+        phase, eps > 0, or heterogeneity present).
     mean_displacement : float
         Mean over trials of the displacement at the end (radians): a systematic
         drift (heterogeneity) shows here; ~0 for pure diffusion.
@@ -756,8 +772,9 @@ def diffusion(model: RingModel, *, sigma: float, trials: int = 500, t_max: float
               "heterogeneity": (heterogeneity or Heterogeneity()).to_dict()}
     return DiffusionResult(
         diffusion_coefficient=D, ci_low=ci_low, ci_high=ci_high, confidence=confidence,
-        trials=K, theory=(diffusion_theory(model, sigma) if nz.sigma_ou == 0 and (
-            heterogeneity is None or heterogeneity.is_zero) else math.nan),
+        trials=K, theory=(diffusion_theory(model, sigma, sigma_ou=nz.sigma_ou,
+                                           tau_ou=nz.tau_ou)
+                          if heterogeneity is None or heterogeneity.is_zero else math.nan),
         mean_displacement=float(disp[:, -1].mean()), lag_t=t, msd=msd, msd_se=msd_se,
         fit_intercept=float(intercept), fit_from=fit_from * t_max, params=params,
         seconds=time.perf_counter() - t0,

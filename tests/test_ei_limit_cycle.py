@@ -199,3 +199,35 @@ def test_three_unit_network_cycle_and_multipliers():
     np.testing.assert_allclose(mult, expected, rtol=1e-7, atol=1e-14)
     # the third unit follows E through a first-order filter: 3 + 0.5 nu_E on average
     assert cyc3.mean[2] == pytest.approx(3.0 + 0.5 * cyc3.mean[0], rel=1e-6)
+
+
+def test_exact_trajectory_and_convergence_order_of_the_fixed_step_methods():
+    # the closed-form flow is the reference; Euler converges at order 1 and Heun at
+    # order 2, and the kinks of [.]_+ cap RK4 at order 2 as well on this orbit
+    from ratenet.analysis import trajectory
+
+    m = EIModel(tau_I=50.0)
+    exact = trajectory(m, [25.0, 25.0], t_max=400.0, dt=0.4)
+    assert exact.method == "exact" and exact.ok
+    ref = solve_ivp(m.to_network().rhs, (0, 400), [25.0, 25.0], method="DOP853",
+                    rtol=1e-12, atol=1e-12, t_eval=exact.t)
+    np.testing.assert_allclose(exact.rates, ref.y.T, atol=1e-7)
+    for method, lo, hi in (("euler", 1.8, 2.2), ("heun", 3.5, 4.5), ("rk4", 3.2, 16.0)):
+        errs = []
+        for dt in (0.2, 0.1, 0.05):
+            s = simulate(m, t_max=400.0, dt=dt, method=method, x0=[25.0, 25.0],
+                         record_every=round(0.4 / dt))
+            errs.append(np.max(np.abs(s.rates - exact.rates)))
+        ratios = np.array(errs[:-1]) / np.array(errs[1:])
+        assert np.all((ratios > lo) & (ratios < hi)), (method, ratios)
+
+
+def test_exact_trajectory_reports_divergence():
+    from ratenet.analysis import trajectory
+
+    tr = trajectory(EIModel(M_EE=3.0, M_EI=-0.5), [25.0, 25.0], t_max=1000.0)
+    assert not tr.ok and tr.status == "diverged" and "M_EE" in tr.message
+    # the linear growth rate with both active is the larger eigenvalue of (W - I)/tau
+    lam = np.max(np.linalg.eigvals((np.array([[3.0, -0.5], [1.0, 0.0]]) - np.eye(2))
+                                   / np.array([[10.0], [30.0]])).real)
+    assert 0.5 * np.log(1e6 / 25.0) / lam < tr.t_diverged < 2 * np.log(1e6 / 25.0) / lam

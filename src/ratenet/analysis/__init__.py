@@ -9,7 +9,14 @@ from .bifurcation import (
 )
 from .fixed_points import FIXED_POINT_TYPES, FixedPoint, classify_eigenvalues, find_fixed_points
 from .limit_cycle import LimitCycle, find_limit_cycle, refine_limit_cycle
-from .phase_plane import Nullcline, VectorField, default_window, nullclines, vector_field
+from .phase_plane import (
+    Nullcline,
+    VectorField,
+    default_window,
+    nullclines,
+    trajectory,
+    vector_field,
+)
 
 __all__ = [
     "FIXED_POINT_TYPES",
@@ -28,5 +35,6 @@ __all__ = [
     "find_limit_cycle",
     "nullclines",
     "refine_limit_cycle",
+    "trajectory",
     "vector_field",
 ]

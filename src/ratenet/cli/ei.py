@@ -216,7 +216,7 @@ def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: b
     Example:
       ratenet ei phase-plane --tau-i 50 --plot phase.png
     """
-    from ..simulate import simulate
+    from ..analysis import trajectory
 
     params, _ = _split_model_params(kwargs)
     model = _build_model(params)
@@ -225,10 +225,9 @@ def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: b
     if not (math.isfinite(t_max) and t_max > 0):
         fail(f"--t-max: must be a finite number > 0 (got {t_max!r})")
     res = _analysis(model)
-    dt = min(model.tau_E, model.tau_I) / 100.0
     trajs = []
     for s in starts:
-        tr = simulate(model, t_max=t_max, dt=dt, method="rk4", x0=s, on_divergence="ignore")
+        tr = trajectory(model, s, t_max=t_max)  # exact for threshold-linear transfer
         if not tr.ok:
             click.echo(f"warning: trajectory from ({s[0]:g}, {s[1]:g}) Hz: {tr.message}",
                        err=True)

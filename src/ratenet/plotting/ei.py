@@ -138,9 +138,10 @@ def plot_phase_plane(model: Any, *, ax=None, fixed_points: Sequence[FixedPoint] 
             ax.plot(seg[:, 0], seg[:, 1], color=color, lw=2.2 if kind != "silent" else 3.0,
                     ls="-" if kind != "silent" else (0, (4, 2)), label=lab, zorder=3,
                     solid_capstyle="butt")
-    for tr in trajectories:
+    for j, tr in enumerate(trajectories):
         xy = np.asarray(getattr(tr, "rates", tr))
-        ax.plot(xy[:, 0], xy[:, 1], color="tab:cyan", lw=1.0, zorder=4)
+        ax.plot(xy[:, 0], xy[:, 1], color="tab:cyan", lw=1.0, zorder=4,
+                label="trajectories (dot: start)" if j == 0 else None)
         ax.plot(xy[0, 0], xy[0, 1], "o", color="tab:cyan", ms=4, zorder=4)
     if cycle is not None:
         ax.plot(cycle.orbit[:, 0], cycle.orbit[:, 1], color="black", lw=2.5, zorder=4,

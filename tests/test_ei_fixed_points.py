@@ -163,3 +163,15 @@ def test_vector_field_vanishes_only_on_nullclines():
     # dnu_E/dt > 0 below the E nullcline's active branch (where E is active)
     below = (Y < 0.25 * X + 10) & (X > 0)
     assert np.all(vf.U[below] > 0)
+
+
+def test_continuum_of_fixed_points_is_named_not_guessed():
+    # M_EE = 1 and gamma_E = 0: with I silent, every nu_E in [0, 10] is at rest
+    m = EIModel(M_EE=1.0, gamma_E=0.0)
+    with pytest.warns(RuntimeWarning, match=r"\{E\} is singular"):
+        fps = find_fixed_points(m)
+    ends = sorted(tuple(fp.state) for fp in fps)
+    assert ends == [(0.0, 0.0), (10.0, 0.0)]
+    assert all(fp.type == "degenerate (on a threshold)" for fp in fps)
+    for nu_E in (2.5, 5.0, 7.5):
+        np.testing.assert_allclose(m.rhs(0.0, np.array([nu_E, 0.0])), 0.0, atol=1e-15)

@@ -272,7 +272,7 @@ def _margin(net: RateNetwork, active: tuple[bool, ...]) -> tuple[float, np.ndarr
     u = W @ x + h
     c = np.where(np.array(active), u, -u)
     i = int(np.argmin(c))
-    return float(c[i]), x, i
+    return float(c[i]), x + 0.0, i  # (+ 0.0 turns -0.0 into 0.0)
 
 
 def _real_part(net: RateNetwork, x: np.ndarray, active) -> tuple[float, float]:

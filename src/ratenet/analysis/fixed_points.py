@@ -180,8 +180,9 @@ def _make_fixed_point(net: RateNetwork, x: np.ndarray, active, on_thr, J=None) -
         kind = "degenerate (on a threshold)"
     else:
         kind = classify_eigenvalues(lam)
-    return FixedPoint(state=np.asarray(x, dtype=float), jacobian=J, eigenvalues=lam, type=kind,
-                      active=active, on_threshold=on_thr, names=tuple(net.names or ()))
+    return FixedPoint(state=np.asarray(x, dtype=float) + 0.0, jacobian=J, eigenvalues=lam,
+                      type=kind, active=active, on_threshold=on_thr,
+                      names=tuple(net.names or ()))
 
 
 def region_system(net: RateNetwork, active: tuple[bool, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -216,8 +217,9 @@ def threshold_linear_fixed_points(net: RateNetwork, *, rtol: float = 1e-10
     -------
     fixed_points : list of FixedPoint
     singular : list of tuple of bool
-        Active sets whose linear system is singular (a line of fixed points or none);
-        these are not enumerated and are reported for the caller to name.
+        Active sets whose linear system is singular but consistent: the fixed points of
+        that region, if the constraints leave any, form a line (or plane), not a point.
+        They are not listed as points; :func:`find_fixed_points` warns about them.
     """
     n = net.n
     W = net.weights
@@ -232,7 +234,10 @@ def threshold_linear_fixed_points(net: RateNetwork, *, rtol: float = 1e-10
         if S.size:
             M = np.eye(S.size) - g * W[np.ix_(S, S)]
             if np.linalg.cond(M) > 1e12:
-                singular.append(bits)
+                # singular: no fixed point in this region, or a whole line/plane of them
+                xs, *_ = np.linalg.lstsq(M, g * h[S], rcond=None)
+                if np.allclose(M @ xs, g * h[S], atol=rtol * scale):
+                    singular.append(bits)
                 continue
             x[S] = np.linalg.solve(M, g * h[S])
         u = W @ x + h
@@ -320,8 +325,10 @@ def find_fixed_points(model: Any, *, bounds: tuple[float, float] | None = None,
     Returns
     -------
     list of FixedPoint
-        Threshold-linear: every fixed point, exactly (ordered by active set: silent
-        units first).  Smooth: every root found, sorted by state.
+        Threshold-linear: every isolated fixed point, exactly (ordered by active set:
+        silent units first); a region holding a continuum of fixed points (singular
+        linear system) raises a RuntimeWarning naming it.  Smooth: every root found,
+        sorted by state.
 
     Examples
     --------
@@ -332,6 +339,15 @@ def find_fixed_points(model: Any, *, bounds: tuple[float, float] | None = None,
     net = as_network(model)
     starts_per_dim = check_int("starts_per_dim", starts_per_dim, minimum=2)
     if isinstance(net.transfer, ThresholdLinear):
-        fps, _ = threshold_linear_fixed_points(net)
+        fps, singular = threshold_linear_fixed_points(net)
+        if singular:
+            import warnings
+
+            names = tuple(net.names or ())
+            sets = "; ".join("{" + ", ".join(n for n, a in zip(names, b) if a) + "}"
+                             for b in singular)
+            warnings.warn(f"degenerate network: the linear system of the active set(s) "
+                          f"{sets} is singular and consistent, so any fixed points there "
+                          f"form a continuum (not listed)", RuntimeWarning, stacklevel=2)
         return fps
     return smooth_fixed_points(net, bounds=bounds, starts_per_dim=starts_per_dim, seed=seed)

@@ -280,7 +280,9 @@ def find_limit_cycle(model: Any, *, x0: np.ndarray | None = None,
     -------
     LimitCycle or None
         None when the orbits fall into a fixed point, diverge, or close on themselves
-        without being isolated (a linear centre).
+        without being isolated (a linear centre).  Forward simulation reaches
+        attracting cycles only; refine an unstable one from a nearby point with
+        :func:`refine_limit_cycle`.
 
     Examples
     --------

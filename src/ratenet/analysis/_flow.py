@@ -37,7 +37,8 @@ class FlowResult:
     """Outcome of :meth:`advance`.
 
     ``x``: final state (n,); ``t``: elapsed time; ``monodromy``: d x(t) / d x0 (n, n);
-    ``hit_section``: stopped on the section; ``status``: "ok", "section", "diverged";
+    ``hit_section``: stopped on the section; ``status``: "ok", "section", "diverged" or
+    "stalled" (too many threshold crossings: chattering at a tangency);
     ``times`` (K,), ``states`` (K, n): the recorded samples (with ``record_dt``).
     """
 
@@ -275,6 +276,8 @@ class PiecewiseLinearFlow:
                 break
             if t >= t_max * (1 - 1e-15):
                 break
+        else:
+            status = "stalled"  # max_events region changes without reaching t_max
         if record_dt is not None:
             if rec_t[-1][-1] < t:
                 rec_t.append(np.array([t]))

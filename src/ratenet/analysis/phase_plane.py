@@ -280,6 +280,9 @@ def trajectory(model: Any, x0: Any, *, t_max: float, dt: float | None = None,
         raise ParameterError("x0", x0, f"finite initial rates of shape ({net.n},)")
     flow = make_flow(net, max_rate=max_rate)
     run = flow.advance(x, t_max, record_dt=dt)
+    if run.status == "stalled":
+        raise RuntimeError(f"the exact flow stopped at t = {run.t:.6g} after too many "
+                           "threshold crossings (an orbit chattering along a threshold)")
     diverged = run.status == "diverged"
     cause = model.divergence_cause() if hasattr(model, "divergence_cause") else (
         "unstable recurrent dynamics")

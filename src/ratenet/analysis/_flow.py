@@ -10,6 +10,9 @@ Two implementations of one small interface, ``advance(x0, t_max, ...)``:
   solution and refining with Brent's method.  The vector field is continuous across
   thresholds, so the saltation matrices are the identity and the flow derivative is
   the product of the regions' matrix exponentials.
+  The solution is sampled every ``0.1 / max|eigenvalue|`` of the region; an orbit
+  that crossed a threshold and came back between two samples (a grazing contact
+  shallower than that resolution) would not be seen.
 * :class:`SmoothFlow` integrates the state and its variational equations with
   scipy's DOP853 at tight tolerance.
 

@@ -905,22 +905,28 @@ def _simulate_grid(J0s, J1s, *, h0, eps, N, steps, dt, seed, max_rate, parallel,
 
 
 def _accelerating(rates: np.ndarray) -> np.ndarray:
-    """Rows whose peak rate still grows at an increasing pace at the end of the run.
+    """Rows whose peak rate is still growing by a steady factor at the end of the run.
 
-    ``rates`` has shape (B, T, N) with T >= 4 records (the last three are used).  Near a
-    fixed point the peak rate approaches its limit geometrically, so successive
-    increments over the last three quarters shrink (ratio ``exp(lambda T/4) < 1``);
-    an unbounded mode that has not yet reached ``max_rate`` makes them grow
-    (ratio > 1).  Rows that diverged (nan records) are left to ``measure_final``.
+    ``rates`` has shape (B, T, N), records equally spaced in time (T >= 3; the last
+    three are used).  Unbounded growth multiplies the peak rate by a steady factor
+    over successive intervals (``exp(lambda dT)`` for an unstable mode; slowly
+    decreasing factors for the linear growth at a critical point).  Flagged: growth
+    by more than 20 % over each of the last two intervals, with log-factors within a
+    factor 2 of each other, and a larger increment in the last interval than in the
+    one before.  Approaching a fixed point (shrinking increments), or a bump turning
+    slowly toward a weak stimulus (a few per cent), is not flagged.  Rows that diverged (nan
+    records) are left to ``measure_final``.
     """
-    if rates.shape[1] < 4:
+    if rates.shape[1] < 3:
         return np.zeros(rates.shape[0], dtype=bool)
     peak = np.max(rates, axis=-1)  # (B, T)
-    d1 = peak[:, -2] - peak[:, -3]
-    d2 = peak[:, -1] - peak[:, -2]
-    scale = np.abs(peak[:, -1])
-    with np.errstate(invalid="ignore"):
-        grows = (d1 > 1e-3 * scale) & (d2 > 1.1 * d1) & np.isfinite(peak[:, -1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        l1 = np.log(peak[:, -2] / peak[:, -3])
+        l2 = np.log(peak[:, -1] / peak[:, -2])
+        d1 = peak[:, -2] - peak[:, -3]
+        d2 = peak[:, -1] - peak[:, -2]
+        grows = ((l1 > np.log(1.2)) & (l2 > np.log(1.2)) & (np.abs(np.log(l2 / l1)) < np.log(2))
+                 & (d2 > d1) & np.isfinite(peak[:, -1]))
     return grows
 
 

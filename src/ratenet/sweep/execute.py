@@ -90,8 +90,10 @@ def local_cluster(n_workers: int | None = None):
             n_workers = len(os.sched_getaffinity(0))
         except AttributeError:  # pragma: no cover - not Linux
             n_workers = os.cpu_count() or 1
+    # Every listening socket on the loopback interface: the scheduler, the workers, their
+    # nannies and the dashboard (an explicit host, since ":0" alone would bind 0.0.0.0).
     return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                        host="127.0.0.1", dashboard_address=None, protocol="tcp",
+                        host="127.0.0.1", dashboard_address="127.0.0.1:0", protocol="tcp",
                         silence_logs=logging.ERROR)
 
 
@@ -104,6 +106,7 @@ def run_sweep(
     resume: bool = False,
     progress: bool = False,
     client: Any = None,
+    fsync: bool = True,
 ) -> SweepResult:
     """Run a parameter sweep and store its results in a Zarr store.
 
@@ -123,6 +126,9 @@ def run_sweep(
         A progress bar with ETA on stderr.
     client : distributed.Client, optional
         Use this client instead of ``scheduler``.
+    fsync : bool, default True
+        Sync each chunk's files to disk before marking it complete (survives a machine
+        crash, not only a killed process).
 
     Returns
     -------
@@ -142,7 +148,7 @@ def run_sweep(
     grid = Grid(spec)
     out = Path(out)
     if resume:
-        store = SweepStore.resume(out, spec)
+        store = SweepStore.resume(out, spec, fsync=fsync)
         done = store.completed()
     else:
         if out.exists():
@@ -164,9 +170,12 @@ def run_sweep(
             address = str(client.scheduler.address)
             n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
         if store is None:
-            store = SweepStore.create(out, spec)
-        computed = _execute(spec, grid, store, todo, client=None if sync else client,
-                            progress=progress, initial=_cells_in(grid, done))
+            store = SweepStore.create(out, spec, fsync=fsync)
+        try:
+            computed = _execute(spec, grid, store, todo, client=None if sync else client,
+                                progress=progress, initial=_cells_in(grid, done))
+        finally:
+            store.close()  # every chunk written so far gets its marker
     finally:
         if own_cluster is not None:
             client.close()

@@ -394,13 +394,6 @@ class RingSweep(SweepModel):
 
         cell_index = np.asarray(cell_index, dtype=np.int64)
         n_cells = cell_index.size
-        if n_cells == 1:
-            # NumPy computes a one-row matrix-vector product (the Fourier moments in
-            # measure_final) as a dot product, whose last bits differ from a row of a batch.
-            # Measuring every cell inside a batch of >= 2 rows keeps the values independent
-            # of the chunking.
-            cell_index = np.repeat(cell_index, 2)
-            params = {k: np.repeat(np.asarray(v), 2) for k, v in params.items()}
         models = self._models(params, fixed, cell_index.size)
         N = int(fixed["N"])
         kwargs: dict[str, Any] = {}

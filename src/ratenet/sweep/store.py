@@ -8,8 +8,9 @@ Layout (Zarr format 2, consolidated metadata, readable with :func:`xarray.open_z
 * attributes: ``sweep_spec`` (the canonical spec as JSON), ``sweep_spec_toml`` (the spec as
   written), ``ratenet_version``, the grid's chunk shape;
 * a hidden folder ``.ratenet_sweep/`` with ``spec.json`` and one completion marker per
-  chunk in ``done/``, written (atomically, then synced) only after that chunk's data is on
-  disk.  A resume recomputes exactly the chunks without a marker.
+  chunk in ``done/``, written (atomically) only after that chunk's data files have been
+  written and synced to disk (``fsync``; in a background thread, so computing goes on).  A
+  resume recomputes exactly the chunks without a marker.
 
 The template is built in a temporary folder next to the store and renamed into place, so a
 store either does not exist or has a complete template.  Temporary files a killed writer may
@@ -127,15 +128,20 @@ class SweepStore:
     Use :meth:`create` for a fresh store and :meth:`resume` for an existing one.
     """
 
-    def __init__(self, path: str | os.PathLike[str], spec: SweepSpec, grid: Grid) -> None:
+    def __init__(self, path: str | os.PathLike[str], spec: SweepSpec, grid: Grid, *,
+                 fsync: bool = True) -> None:
         self.path = Path(path)
         self.spec = spec
         self.grid = grid
+        self.fsync = fsync
         self._arrays: dict[str, Any] | None = None
+        self._committer: Any = None
+        self._pending: list[Any] = []
 
     # ---------------------------------------------------------------- opening
     @classmethod
-    def create(cls, path: str | os.PathLike[str], spec: SweepSpec) -> SweepStore:
+    def create(cls, path: str | os.PathLike[str], spec: SweepSpec, *,
+               fsync: bool = True) -> SweepStore:
         """Write the template of a new store; refuse to touch an existing path."""
         path = Path(path)
         if path.exists():
@@ -160,10 +166,11 @@ class SweepStore:
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        return cls(path, spec, grid)
+        return cls(path, spec, grid, fsync=fsync)
 
     @classmethod
-    def resume(cls, path: str | os.PathLike[str], spec: SweepSpec) -> SweepStore:
+    def resume(cls, path: str | os.PathLike[str], spec: SweepSpec, *,
+               fsync: bool = True) -> SweepStore:
         """Open an interrupted store written by the same spec and clean its temporary files."""
         path = Path(path)
         meta = path / _META
@@ -183,7 +190,7 @@ class SweepStore:
         for leftover in (meta / _DONE).glob("*.tmp*"):
             leftover.unlink(missing_ok=True)
         (meta / _DONE).mkdir(exist_ok=True)
-        return cls(path, spec, Grid(spec))
+        return cls(path, spec, Grid(spec), fsync=fsync)
 
     # ---------------------------------------------------------------- writing
     def completed(self) -> set[int]:
@@ -201,7 +208,13 @@ class SweepStore:
         return self._arrays
 
     def write_chunk(self, chunk: Chunk, values: Mapping[str, np.ndarray]) -> None:
-        """Store one chunk's values, sync them, then mark the chunk complete."""
+        """Store one chunk's values; its completion marker follows once they are on disk.
+
+        The data is written here; syncing it to disk and then writing the marker happen in
+        a background thread, in order, so that computing and writing go on meanwhile.
+        Call :meth:`flush` to wait for every marker.
+        """
+        self._raise_failed_commit()
         arrays = self._open_arrays()
         files = []
         for name, (arr, kind) in arrays.items():
@@ -217,11 +230,44 @@ class SweepStore:
                 arr[...] = data
             coords = tuple(s.start // c for s, c in zip(region, arr.chunks))
             files.append(self.path / name / _chunk_key(arr, coords))
-        for f in files:
-            _fsync_file(f)
-        for name in arrays:
-            _fsync_dir(self.path / name)
-        _write_atomic(self.path / _META / _DONE / str(chunk.index), "")
+        if self._committer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._committer = ThreadPoolExecutor(1, thread_name_prefix="ratenet-sweep-commit")
+        dirs = [self.path / name for name in arrays]
+        self._pending.append(self._committer.submit(self._commit, chunk.index, files, dirs))
+
+    def _commit(self, index: int, files: list[Path], dirs: list[Path]) -> None:
+        if self.fsync:
+            for f in files:
+                _fsync_file(f)
+            for d in dirs:
+                _fsync_dir(d)
+        _write_atomic(self.path / _META / _DONE / str(index), "", fsync=self.fsync)
+
+    def _raise_failed_commit(self) -> None:
+        still = []
+        for fut in self._pending:
+            if fut.done():
+                fut.result()  # re-raises the failure of an earlier commit
+            else:
+                still.append(fut)
+        self._pending = still
+
+    def flush(self) -> None:
+        """Wait until every chunk written so far is synced and marked complete."""
+        pending, self._pending = self._pending, []
+        for fut in pending:
+            fut.result()
+
+    def close(self) -> None:
+        """Flush, then stop the background thread."""
+        try:
+            self.flush()
+        finally:
+            if self._committer is not None:
+                self._committer.shutdown(wait=True)
+                self._committer = None
 
 
 def completed_chunks(path: str | os.PathLike[str]) -> set[int]:
@@ -277,14 +323,16 @@ def _chunk_key(arr: Any, coords: tuple[int, ...]) -> str:
     return sep.join(str(c) for c in coords) or "0"
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
     tmp = path.with_name(f"{path.name}.tmp{uuid.uuid4().hex[:8]}")
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
-        os.fsync(fh.fileno())
+        if fsync:
+            os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    if fsync:
+        _fsync_dir(path.parent)
 
 
 def _fsync_tree(root: Path) -> None:

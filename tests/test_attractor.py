@@ -232,6 +232,14 @@ def test_phase_diagram_agrees_with_theory_away_from_boundaries(eps):
     assert r.disagreements == int((~r.agree).sum())
 
 
+def test_neutral_line_J1_2_is_marginal_in_both_maps():
+    # eps = 0, J1 = 2: the cos mode is neutral; whatever modulation the start has stays
+    r = phase_diagram(h0=1.0, eps=0.0, J0s=[-2.0, -1.0], J1s=[2.0], N=64, steps=400,
+                      t_max=40.0)
+    assert r.theory.tolist() == [["marginal", "marginal"]]
+    assert r.measured.tolist() == [["marginal", "marginal"]]
+
+
 def test_phase_diagram_result_carries_its_parameters():
     r = phase_diagram(h0=0.5, eps=0.05, J0s=[-1.0, 0.0], J1s=[1.0, 3.0], N=32, steps=400,
                       t_max=40.0)

@@ -13,7 +13,7 @@ For the E-I model (defaults) the active branches are ``nu_I = 0.25 nu_E + 10`` (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from .._validation import ParameterError, as_float, check_int
 from ..network import RateNetwork
 from ..transfer import ThresholdLinear
 from .fixed_points import FixedPoint, as_network
+
+if TYPE_CHECKING:
+    from ..results import Trajectory
 
 __all__ = ["Nullcline", "VectorField", "default_window", "nullclines", "trajectory",
            "vector_field"]
@@ -237,7 +240,7 @@ def default_window(fixed_points: list[FixedPoint] | None = None, cycle: Any = No
 
 
 def trajectory(model: Any, x0: Any, *, t_max: float, dt: float | None = None,
-               max_rate: float = 1e6):
+               max_rate: float = 1e6) -> Trajectory:
     """A trajectory from ``x0``, exact for threshold-linear networks.
 
     Threshold-linear: the closed-form solution in each region, joined at the threshold

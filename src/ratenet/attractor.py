@@ -31,6 +31,8 @@ With ``sum_i sin^2 = N/2`` and ``sum_i sin v_i = N |C| = N m1 / 2``
 ``<d psi^2> = 2 sigma^2 dt / (tau N m1^2)``, i.e. ``D = sigma^2 / (tau N m1^2)``.
 This is also the phase diffusion of ``C = (1/N) sum_j m_j exp(i theta_j)``:
 the deterministic flow is neutral along the direction tangent to ``C``.
+Noise on the *inputs* reaches the rates only through active units; see
+:func:`diffusion_theory` for the Ornstein-Uhlenbeck case.
 """
 
 from __future__ import annotations

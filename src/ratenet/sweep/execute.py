@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -163,14 +164,28 @@ def run_sweep(
     sync = client is None and scheduler == "synchronous"
     address = "synchronous"
     n_workers = 0
+    template = None
+    if store is None and client is None and scheduler is None:
+        # A local cluster takes seconds to start: build the store's template meanwhile.
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="ratenet-sweep-template")
+        template = pool.submit(SweepStore.create, out, spec, fsync=fsync)
+        pool.shutdown(wait=False)  # the thread ends with the task
     try:
         if not sync and todo:
             if client is None:
-                client, own_cluster = _connect(scheduler, workers)
+                try:
+                    client, own_cluster = _connect(scheduler, workers)
+                except BaseException:
+                    if template is not None and template.exception() is None:
+                        shutil.rmtree(out, ignore_errors=True)  # the template made above
+                    raise
             address = str(client.scheduler.address)
             n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
         if store is None:
-            store = SweepStore.create(out, spec, fsync=fsync)
+            store = (template.result() if template is not None
+                     else SweepStore.create(out, spec, fsync=fsync))
         try:
             computed = _execute(spec, grid, store, todo, client=None if sync else client,
                                 progress=progress, initial=_cells_in(grid, done))

@@ -97,7 +97,9 @@ def simulate_ring(*, J0: float, J1: float, h0: float, eps: float, theta0: float,
     is the amplitude sigma of white noise on the rates (rate units), drawn from ``seed``.
     """
     model = RingModel(J0=J0, J1=J1, h0=h0, eps=eps, theta0=theta0, N=N)
-    dt = 0.01
+    # Euler with dt = tau/50: stable for every slider setting (|1 - dt (1 - J0)| < 1 down
+    # to J0 = -10), and its fixed points are exactly those of the ODE
+    dt = 0.02
     n_steps = max(1, math.ceil(duration / dt - 1e-9))
     record_every = max(1, n_steps // max(frames, 1))
     kwargs: dict[str, Any] = {}

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import panel as pn
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, HoverTool, Range1d
+from bokeh.models import ColumnDataSource, Div, HoverTool, Range1d
 from bokeh.plotting import figure
 
 from .._validation import ParameterError
@@ -95,9 +95,10 @@ class EIView:
         self.sliders["grid"] = self.w_grid
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, width=560,
                                    css_classes=["ratenet-ei-alert"])
-        self.summary = pn.pane.HTML("", css_classes=["ratenet-ei-summary"], width=620)
-        self.status_text = pn.pane.HTML("", width=620,
-                                        styles={"font-size": "12px", "color": "#555"})
+        # plain Bokeh Divs: updating their text costs far less than a Panel pane's
+        self.summary = Div(text="", css_classes=["ratenet-ei-summary"], width=900, height=60)
+        self.status_text = Div(text="", width=900, height=36,
+                               styles={"font-size": "12px", "color": "#555"})
 
     # ------------------------------------------------------------ figures
     def _build_figures(self) -> None:
@@ -181,9 +182,9 @@ class EIView:
             pn.layout.Divider(), self.w_duration, self.w_grid, width=310,
         )
         plots = pn.Column(
-            self.alert, self.summary,
+            self.alert, pn.pane.Bokeh(self.summary),
             pn.Row(pn.pane.Bokeh(self.fig_phase), pn.pane.Bokeh(self.fig_trdet)),
-            pn.pane.Bokeh(self.fig_tc), self.status_text,
+            pn.pane.Bokeh(self.fig_tc), pn.pane.Bokeh(self.status_text),
         )
         return pn.Row(controls, plots)
 
@@ -268,7 +269,7 @@ class EIView:
             self.updates += 1
             self.last_update_s = time.perf_counter() - t0
             note = "" if ok else f" <b>Trajectory diverged:</b> {msg}"
-            self.status_text.object = (
+            self.status_text.text = (
                 f"Trajectory from ({self._start[0]:.1f}, {self._start[1]:.1f}) Hz over "
                 f"{duration:g} ms (RK4).{note} · server time: analysis "
                 f"{1e3 * self.first_draw_s:.0f} ms, with the trajectory "
@@ -325,7 +326,7 @@ class EIView:
                     f"nu_I from {np.min(cyc.nu_I):.1f} to {np.max(cyc.nu_I):.1f} Hz")
         else:
             head = '<span class="ratenet-cycle" data-cycle="no">No limit cycle</span>'
-        self.summary.object = (f'<div style="font-size:16px">{head}</div>'
+        self.summary.text = (f'<div style="font-size:16px">{head}</div>'
                                f'<div class="ratenet-ei-fixed-points" style="font-size:13px">'
                                f'{"<br>".join(parts)}</div>')
 

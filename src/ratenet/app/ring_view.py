@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
+from bokeh.models import ColumnDataSource, Div, LinearColorMapper, Range1d
 from bokeh.models.annotations import ColorBar
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
@@ -99,9 +99,10 @@ class RingView:
         self.b_restart.on_click(lambda _e: self.update(reset=True))
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, width=520,
                                    css_classes=["ratenet-ring-alert"])
-        self.regime_text = pn.pane.HTML("", css_classes=["ratenet-regime"], width=520)
-        self.status_text = pn.pane.HTML("", css_classes=["ratenet-status"], width=520,
-                                        styles={"font-size": "12px", "color": "#555"})
+        # plain Bokeh Divs: updating their text costs far less than a Panel pane's
+        self.regime_text = Div(text="", css_classes=["ratenet-regime"], width=760, height=48)
+        self.status_text = Div(text="", css_classes=["ratenet-status"], width=760, height=36,
+                               styles={"font-size": "12px", "color": "#555"})
 
     # ------------------------------------------------------------ figures
     def _build_figures(self) -> None:
@@ -185,10 +186,10 @@ class RingView:
             width=290,
         )
         plots = pn.Column(
-            self.alert, self.regime_text,
+            self.alert, pn.pane.Bokeh(self.regime_text),
             pn.Row(pn.pane.Bokeh(self.fig_st), pn.pane.Bokeh(self.fig_prof)),
             pn.Row(pn.pane.Bokeh(self.fig_MC), pn.pane.Bokeh(self.fig_map)),
-            self.status_text,
+            pn.pane.Bokeh(self.status_text),
         )
         return pn.Row(controls, plots)
 
@@ -288,7 +289,7 @@ class RingView:
         run = _api.simulate_ring(
             J0=v["J0"], J1=v["J1"], h0=v["h0"], eps=v["eps"] if self._stim_on else 0.0,
             theta0=math.radians(v["theta0_deg"]), N=v["N"], t_start=t_start,
-            duration=v["duration"], frames=min(200, self.limits.ring_frames_max), x0=x0,
+            duration=v["duration"], frames=min(160, self.limits.ring_frames_max), x0=x0,
             noise=v["noise"], seed=self.seed + len(self._segments))
         self._segments.append(run)
 
@@ -320,7 +321,8 @@ class RingView:
         with pn.io.hold():
             t_lo, t_hi = float(t[0]), float(max(t[-1], t[0] + 1e-6))
             cell = 360.0 / N
-            self.src_st.data = dict(image=[np.ascontiguousarray(rates.T)], x=[t_lo],
+            self.src_st.data = dict(image=[np.ascontiguousarray(rates.T, dtype=np.float32)],
+                                    x=[t_lo],
                                     y=[float(deg[0]) - 0.5 * cell], dw=[t_hi - t_lo],
                                     dh=[360.0])
             self.cmap.high = top if top > 0 else 1.0
@@ -351,18 +353,15 @@ class RingView:
             self.src_MC.data = dict(t=t, M=np.concatenate([s.M for s in segs]), C=C)
             J0s, J1s = np.linspace(*J0_RANGE, MAP_POINTS), np.linspace(*J1_RANGE, MAP_POINTS)
             map_ready = _api.regime_map_cached(J0s, J1s, h0=v["h0"], eps=eps_now)
-            if map_ready:
-                self._draw_map(v, eps_now)
-            else:
+            if not map_ready:
                 self.fig_map.title.text = "Phase diagram (J0, J1): computing for this h0, eps…"
+            elif self._map_shown != (v["h0"], eps_now):
+                self._draw_map(v, eps_now)
             self.src_here.data = dict(J0=[v["J0"]], J1=[v["J1"]])
-            self._write_text(theory, segs[-1], last)
             self.alert.visible = False
-        self.updates += 1
-        self.last_update_s = time.perf_counter() - t0
-        self.status_text.object = (
-            f"{self.status_text.object} · server time {1e3 * self.last_update_s:.0f} ms"
-            f" · update {self.updates}")
+            self.updates += 1
+            self.last_update_s = time.perf_counter() - t0
+            self._write_text(theory, segs[-1], last)
         if not map_ready:
             self._generation += 1
             gen = self._generation
@@ -379,12 +378,14 @@ class RingView:
                 draw_map_later()
 
     _generation = 0
+    _map_shown: tuple[float, float] | None = None
 
     def _draw_map(self, v: dict[str, Any], eps: float) -> None:
         J0s = np.linspace(*J0_RANGE, MAP_POINTS)
         J1s = np.linspace(*J1_RANGE, MAP_POINTS)
         res = _api.regime_map(J0s, J1s, h0=v["h0"], eps=eps)
         self.fig_map.title.text = f"Phase diagram (J0, J1) at h0 = {v['h0']:g}, eps = {eps:g}"
+        self._map_shown = (v["h0"], eps)
         if res is None:
             self.src_map.data = dict(image=[np.full((2, 2), np.nan)], x=[J0_RANGE[0]],
                                      y=[J1_RANGE[0]], dw=[J0_RANGE[1] - J0_RANGE[0]],
@@ -392,7 +393,7 @@ class RingView:
             self.src_labels.data = dict(x=[-4.0], y=[3.0], text=["(no ring theory here)"])
             return
         codes, names = res
-        img = np.asarray(codes, dtype=float) % len(REGIME_COLOURS)
+        img = (np.asarray(codes) % len(REGIME_COLOURS)).astype(np.float32)
         self.src_map.data = dict(image=[img], x=[J0_RANGE[0]], y=[J1_RANGE[0]],
                                  dw=[J0_RANGE[1] - J0_RANGE[0]],
                                  dh=[J1_RANGE[1] - J1_RANGE[0]])
@@ -421,10 +422,11 @@ class RingView:
         pos = float(np.degrees(run.bump_position[-1]) + 180.0) % 360.0 - 180.0
         where = (f"population vector at {pos:.0f}°" if c_abs > 1e-3 * float(np.max(last))
                  else "no bump (|C| ≈ 0)")
-        self.regime_text.object = (
+        self.regime_text.text = (
             f'<div style="font-size:18px">{regime_html}</div>'
             f'<div style="font-size:13px">{stim} · peak rate {float(np.max(last)):.3g} · '
             f"{where} · |C| = {c_abs:.3g}</div>")
         note = "" if run.ok else f" <b>Simulation diverged:</b> {run.message}"
         th = f" Theory: {theory.message}." if theory.message else ""
-        self.status_text.object = f"N = {last.size}.{th}{note}"
+        self.status_text.text = (f"N = {last.size}.{th}{note} · server time "
+                                 f"{1e3 * self.last_update_s:.0f} ms · update {self.updates}")

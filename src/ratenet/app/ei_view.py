@@ -103,7 +103,7 @@ class EIView:
     # ------------------------------------------------------------ figures
     def _build_figures(self) -> None:
         tools = "pan,wheel_zoom,box_zoom,reset,save"
-        f = figure(title="Phase plane (click to start a trajectory)", width=520, height=440,
+        f = figure(title="Phase plane (click to start a trajectory)", width=560, height=480,
                    tools=tools, x_axis_label="nu_E (Hz)", y_axis_label="nu_I (Hz)",
                    x_range=Range1d(start=0, end=60), y_range=Range1d(start=0, end=50),
                    name="ei_phase")
@@ -134,20 +134,21 @@ class EIView:
         f.add_tools(HoverTool(renderers=[r], tooltips=[("type", "@kind"),
                                                         ("nu_E, nu_I", "@x{0.00}, @y{0.00} Hz"),
                                                         ("eigenvalues", "@eig")]))
-        f.legend.location = "top_left"
+        f.legend.orientation = "horizontal"
         f.legend.label_text_font_size = "9px"
-        f.legend.background_fill_alpha = 0.7
+        f.legend.spacing = 4
+        f.add_layout(f.legend[0], "below")
         f.on_event(Tap, self._on_tap)
         self.fig_phase: Any = f
 
-        g = figure(title="Stability: trace-determinant plane (1/ms)", width=400, height=300,
+        g = figure(title="Jacobian at the fixed points: trace-determinant plane (1/ms)",
+                   width=420, height=380,
                    tools=tools, x_axis_label="trace tr J", y_axis_label="determinant det J",
                    x_range=Range1d(start=-0.05, end=0.05),
                    y_range=Range1d(start=-0.001, end=0.01),
                    name="ei_trdet")
         self.src_parab = ColumnDataSource(dict(x=[], y=[]))
-        g.line("x", "y", source=self.src_parab, line_color="#777", line_dash="dashed",
-               legend_label="det = tr²/4 (node | focus)")
+        g.line("x", "y", source=self.src_parab, line_color="#777", line_dash="dashed")
         g.line(x=[0, 0], y=[0, 1e3], line_color="#bbb")
         self.src_axes = ColumnDataSource(dict(x=[], y=[]))
         g.line("x", "y", source=self.src_axes, line_color="#bbb")
@@ -157,8 +158,9 @@ class EIView:
                        fill_color="color", line_color="black", line_width=1.5)
         g.add_tools(HoverTool(renderers=[r2], tooltips=[("type", "@kind"),
                                                          ("eigenvalues", "@eig")]))
-        g.legend.location = "top_left"
-        g.legend.label_text_font_size = "9px"
+        self.src_regions = ColumnDataSource(dict(x=[], y=[], text=[]))
+        g.text("x", "y", text="text", source=self.src_regions, text_font_size="10px",
+               text_color="#666", text_align="center")
         self.fig_trdet: Any = g
 
         h = figure(title="Time courses from the clicked point", width=620, height=220,
@@ -169,8 +171,8 @@ class EIView:
                legend_label="nu_E")
         h.line("t", "I", source=self.src_tc, line_color="#d62728", line_width=2,
                legend_label="nu_I")
-        h.legend.location = "top_right"
         h.legend.label_text_font_size = "9px"
+        h.add_layout(h.legend[0], "right")
         self.fig_tc: Any = h
 
     def _build_layout(self) -> pn.viewable.Viewable:
@@ -312,9 +314,15 @@ class EIView:
         self.src_parab.data = dict(x=tr, y=tr**2 / 4)
         self.src_axes.data = dict(x=[-1.5 * span, 1.5 * span], y=[0.0, 0.0])
         self.fig_trdet.x_range.start, self.fig_trdet.x_range.end = -1.5 * span, 1.5 * span
-        top = max([p.det for p in fps] + [span**2 / 4]) * 1.3
-        bottom = min([p.det for p in fps] + [0.0]) * 1.3 - 0.1 * top
+        top = max([p.det for p in fps] + [span**2 / 4]) * 1.6
+        bottom = min([p.det for p in fps] + [0.0]) * 1.3 - 0.35 * top
         self.fig_trdet.y_range.start, self.fig_trdet.y_range.end = bottom, top
+        # the regions of the plane, named
+        self.src_regions.data = dict(
+            x=[-0.75 * span, 0.75 * span, -1.2 * span, 1.2 * span, 0.0],
+            y=[0.85 * top, 0.85 * top, 0.12 * top, 0.12 * top, 0.6 * bottom],
+            text=["stable focus", "unstable focus", "stable node", "unstable node",
+                  "saddle (det < 0); dashed: det = tr²/4"])
         parts = [f"fixed point ({p.nu_E:.2f}, {p.nu_I:.2f}) Hz: <b>{p.kind}</b>, eigenvalues "
                  f"{e} /ms, tr = {p.trace:.4g}, det = {p.det:.4g}" for p, e in zip(fps, eig)]
         if not parts:

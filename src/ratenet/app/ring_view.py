@@ -110,7 +110,8 @@ class RingView:
         self.src_st = ColumnDataSource(dict(image=[np.zeros((2, 2))], x=[0.0], y=[-180.0],
                                             dw=[1.0], dh=[360.0]))
         self.cmap = LinearColorMapper(palette=Viridis256, low=0.0, high=1.0)
-        f = figure(title="Activity m(theta, t)", width=560, height=300, tools=tools,
+        f = figure(title="Activity m(theta, t); red dots: population vector arg C", width=560,
+                   height=300, tools=tools,
                    x_axis_label="time (tau)", y_axis_label="preferred angle theta (deg)",
                    x_range=Range1d(start=0, end=1), y_range=Range1d(start=-180, end=180),
                    name="ring_spacetime")
@@ -122,11 +123,7 @@ class RingView:
         f.text("x0", "y1", text="label", source=self.src_events, text_color="white",
                text_font_size="10px", x_offset=3, y_offset=12)
         self.src_bump = ColumnDataSource(dict(t=[], deg=[]))
-        f.scatter("t", "deg", source=self.src_bump, size=2, color="#ff4d4d", alpha=0.7,
-                  legend_label="population vector arg C")
-        f.legend.location = "top_right"
-        f.legend.label_text_font_size = "9px"
-        f.legend.background_fill_alpha = 0.5
+        f.scatter("t", "deg", source=self.src_bump, size=2, color="#ff4d4d", alpha=0.7)
         f.add_layout(ColorBar(color_mapper=self.cmap, width=10, title="rate"), "right")
         self.fig_st: Any = f
 
@@ -173,8 +170,10 @@ class RingView:
                legend_label="M(t)")
         q.line("t", "C", source=self.src_MC, line_width=2, color="#9467bd",
                legend_label="|C(t)|")
-        q.legend.location = "top_left"
+        q.legend.location = "bottom_right"
+        q.legend.orientation = "horizontal"
         q.legend.label_text_font_size = "9px"
+        q.legend.background_fill_alpha = 0.6
         self.fig_MC: Any = q
 
     def _build_layout(self) -> pn.viewable.Viewable:

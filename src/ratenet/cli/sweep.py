@@ -79,9 +79,12 @@ def run_command(spec_file: str, out: str, scheduler: str | None, workers: int | 
         spec = load_spec(spec_file)
     except ParameterError as err:
         _report(err, spec_file)
+    progress = show_progress(quiet)
+    if progress and scheduler is None:
+        click.echo("starting a local Dask cluster on 127.0.0.1 ...", err=True)
     try:
         result = run_sweep(spec, out, scheduler=scheduler, workers=workers, resume=resume,
-                           progress=show_progress(quiet))
+                           progress=progress)
     except ParameterError as err:
         _report(err, spec_file)
     except KeyboardInterrupt:

@@ -492,6 +492,32 @@ def test_plot_2d_map_1d_curve_and_selection(tmp_path):
     assert info.value.name == "quantity"
 
 
+def test_plot_leaves_diverged_simulations_blank(tmp_path):
+    """J0 = 3: the uniform mode grows at J0 - 1 = 2 and leaves the bound before t = 10."""
+    import matplotlib.pyplot as plt
+
+    spec = parse_spec("""
+model = "ring"
+[fixed]
+n = 16
+t_max = 10
+[sweep]
+j0 = [-1.0, 0.0, 3.0]
+[measure]
+quantities = ["peak", "diverged"]
+""")
+    run_sweep(spec, tmp_path / "d.zarr", scheduler="synchronous")
+    ds = open_sweep(tmp_path / "d.zarr")
+    np.testing.assert_array_equal(ds.diverged.values, [False, False, True])
+    y = plot_quantity(ds, "peak").get_lines()[0].get_ydata()
+    np.testing.assert_allclose(y[:2], [0.5, 1.0], rtol=1e-3)  # h0 / (1 - J0)
+    assert np.isnan(y[2])
+    plt.close("all")
+    y = plot_quantity(ds, "peak", hide_diverged=False, log=True).get_lines()[0].get_ydata()
+    assert y[2] > 1e4
+    plt.close("all")
+
+
 def test_cli_run_json_resume_and_plot(tmp_path):
     spec = tmp_path / "s.toml"
     spec.write_text(SMALL)

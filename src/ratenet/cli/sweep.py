@@ -126,8 +126,11 @@ def _parse_sel(items: tuple[str, ...]) -> dict[str, float]:
                    "repeat as needed.")
 @click.option("--trial", type=int, default=None,
               help="Show one trial (default: mean over trials; trial 0 for categories).")
+@click.option("--log", is_flag=True, help="Logarithmic colour scale (map) or y axis (curve).")
+@click.option("--show-diverged", is_flag=True,
+              help="Also draw the values of simulations that diverged (blank by default).")
 def plot_command(store: str, quantity: str, out: str | None, sel: tuple[str, ...],
-                 trial: int | None) -> None:
+                 trial: int | None, log: bool, show_diverged: bool) -> None:
     """Draw QUANTITY of a sweep store: a curve over one parameter or a map over two."""
     import matplotlib
 
@@ -138,7 +141,8 @@ def plot_command(store: str, quantity: str, out: str | None, sel: tuple[str, ...
 
     try:
         ds = open_sweep(store)
-        ax = plot_quantity(ds, quantity, sel=_parse_sel(sel), trial=trial)
+        ax = plot_quantity(ds, quantity, sel=_parse_sel(sel), trial=trial, log=log,
+                           hide_diverged=not show_diverged)
     except ParameterError as err:
         _report(err)
     path = Path(out) if out else Path(f"{Path(store).stem}_{quantity}.png")

@@ -41,7 +41,8 @@ def _fixed_summary(ds: Any, shown: set[str]) -> str:
 
 
 def plot_quantity(store: Any, quantity: str, *, ax: Any = None,
-                  sel: Mapping[str, float] | None = None, trial: int | None = None) -> Any:
+                  sel: Mapping[str, float] | None = None, trial: int | None = None,
+                  log: bool = False, hide_diverged: bool = True) -> Any:
     """Draw a stored quantity against the swept parameters.
 
     Parameters
@@ -55,6 +56,11 @@ def plot_quantity(store: Any, quantity: str, *, ax: Any = None,
     trial : int, optional
         With several trials per cell: show this trial.  Default: the mean over trials for
         numbers (the fraction for true/false), trial 0 for categories.
+    log : bool, default False
+        Logarithmic colour scale (map) or y axis (curve).
+    hide_diverged : bool, default True
+        Leave blank the simulations that diverged (when the store has ``diverged``): their
+        measured values are those of the last finite state, up to the divergence bound.
 
     Returns
     -------
@@ -73,14 +79,20 @@ def plot_quantity(store: Any, quantity: str, *, ax: Any = None,
     if quantity not in ds.data_vars:
         raise ParameterError("quantity", quantity, f"one of {sorted(ds.data_vars)}")
     da = ds[quantity]
+    meanings = da.attrs.get("flag_meanings")
+    categories = meanings.split() if meanings else None
     notes = []
+    if (hide_diverged and categories is None and quantity != "diverged"
+            and da.attrs.get("kind") == "measured" and "diverged" in ds.data_vars):
+        bad = ds["diverged"].astype(bool)
+        if bool(bad.any()):
+            da = da.astype(float).where(~bad)
+            notes.append("diverged: blank")
     for k, v in (sel or {}).items():
         if k not in da.dims or k == "trial":
             raise ParameterError("sel", k, f"a swept parameter of the store {list(da.dims)}")
         da = da.sel({k: v}, method="nearest")
-        notes.append(f"{k} = {float(da[k]):g}")
-    meanings = da.attrs.get("flag_meanings")
-    categories = meanings.split() if meanings else None
+        notes.append(f"{k} = {float(da[k]):.4g}")
     if "trial" in da.dims:
         n_trials = da.sizes["trial"]
         if trial is not None:
@@ -123,6 +135,8 @@ def plot_quantity(store: Any, quantity: str, *, ax: Any = None,
         else:
             ax.plot(x, values.astype(float), marker="o" if x.size <= 40 else None, ms=3)
             ax.set_ylabel(label)
+            if log:
+                ax.set_yscale("log")
         ax.set_xlabel(dims[0])
     else:
         xd, yd = dims
@@ -141,8 +155,13 @@ def plot_quantity(store: Any, quantity: str, *, ax: Any = None,
                       loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
                       title=quantity)
         else:
-            mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(Z.astype(float)), cmap="viridis",
-                                 shading="nearest")
+            from matplotlib.colors import LogNorm
+
+            Zf = np.ma.masked_invalid(Z.astype(float))
+            if log:
+                Zf = np.ma.masked_less_equal(Zf, 0.0)
+            mesh = ax.pcolormesh(x, y, Zf, cmap="viridis", shading="nearest",
+                                 norm=LogNorm() if log else None)
             ax.figure.colorbar(mesh, ax=ax, label=label)
         ax.set_xlabel(xd)
         ax.set_ylabel(yd)

@@ -12,11 +12,13 @@ from typing import Any
 import numpy as np
 import panel as pn
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, Div, HoverTool, Range1d
+from bokeh.models import ColumnDataSource, HoverTool, Range1d
+from bokeh.models.widgets import Div
 from bokeh.plotting import figure
 
 from .._validation import ParameterError
 from . import _api
+from ._widgets import labelled
 from .limits import Limits
 
 __all__ = ["EIView"]
@@ -78,16 +80,16 @@ class EIView:
         self.sliders: dict[str, Any] = {}
         for name, label, lo, hi, step, default in self.SLIDERS:
             extra = {"bar_color": "#d62728"} if name == "tau_I" else {}
-            w = W.FloatSlider(name=label, start=lo, end=hi, step=step, value=default,
-                              width=280 if name != "tau_I" else 300, **extra)
+            w = labelled(W.FloatSlider, label, start=lo, end=hi, step=step, value=default,
+                         width=280 if name != "tau_I" else 300, **extra)
             w.param.watch(self._on_change, "value_throttled")
             self.sliders[name] = w
-        self.w_duration = W.EditableFloatSlider(name="duration (ms)", start=100.0, end=3000.0,
-                                                step=50.0, value=1000.0, width=280,
-                                                css_classes=["ratenet-ei-duration"])
-        self.w_grid = W.EditableIntSlider(name="flow field arrows per axis", start=5, end=40,
-                                          step=1, value=17, width=280,
-                                          css_classes=["ratenet-ei-grid"])
+        self.w_duration = labelled(W.EditableFloatSlider, "duration (ms)", start=100.0,
+                                   end=3000.0, step=50.0, value=1000.0, width=280,
+                                   css_classes=["ratenet-ei-duration"])
+        self.w_grid = labelled(W.EditableIntSlider, "flow field arrows per axis", start=5,
+                               end=40, step=1, value=17, width=280,
+                               css_classes=["ratenet-ei-grid"])
         for box in (self.w_duration, self.w_grid):
             box.param.watch(self._on_change, "value")
         self._ends = {"duration": self.w_duration.end, "grid": self.w_grid.end}

@@ -13,13 +13,15 @@ from typing import Any
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, Div, LinearColorMapper, Range1d
+from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from bokeh.models.annotations import ColorBar
+from bokeh.models.widgets import Div
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
 from .._validation import ParameterError
 from . import _api
+from ._widgets import labelled
 from .limits import Limits
 
 __all__ = ["RingView"]
@@ -61,26 +63,26 @@ class RingView:
     # ------------------------------------------------------------ widgets
     def _build_widgets(self) -> None:
         W = pn.widgets
-        self.w_J0 = W.FloatSlider(name="J0 (uniform coupling)", start=J0_RANGE[0], end=1.5,
-                                  step=0.1, value=-2.0, width=260)
-        self.w_J1 = W.FloatSlider(name="J1 (tuned coupling)", start=J1_RANGE[0],
-                                  end=J1_RANGE[1], step=0.1, value=1.5, width=260)
-        self.w_h0 = W.FloatSlider(name="h0 (uniform input)", start=0.0, end=5.0, step=0.05,
-                                  value=1.0, width=260)
-        self.w_eps = W.FloatSlider(name="eps (stimulus contrast)", start=0.0, end=1.0,
-                                   step=0.01, value=0.1, width=260)
-        self.w_theta0 = W.FloatSlider(name="theta0 (stimulus angle, deg)", start=-180.0,
-                                      end=180.0, step=5.0, value=0.0, width=260)
-        self.w_N = W.EditableIntSlider(name="N (units)", start=16, end=1024, step=16,
-                                       value=256, width=260, css_classes=["ratenet-N"])
-        self.w_duration = W.EditableFloatSlider(name="duration (tau)", start=5.0, end=200.0,
-                                                step=5.0, value=40.0, width=260,
-                                                css_classes=["ratenet-duration"])
+        F, L = W.FloatSlider, labelled
+        self.w_J0 = L(F, "J0 (uniform coupling)", start=J0_RANGE[0], end=1.5, step=0.1,
+                      value=-2.0, width=260)
+        self.w_J1 = L(F, "J1 (tuned coupling)", start=J1_RANGE[0], end=J1_RANGE[1], step=0.1,
+                      value=1.5, width=260)
+        self.w_h0 = L(F, "h0 (uniform input)", start=0.0, end=5.0, step=0.05, value=1.0,
+                      width=260)
+        self.w_eps = L(F, "eps (stimulus contrast)", start=0.0, end=1.0, step=0.01, value=0.1,
+                       width=260)
+        self.w_theta0 = L(F, "theta0 (stimulus angle, deg)", start=-180.0, end=180.0,
+                          step=5.0, value=0.0, width=260)
+        self.w_N = L(W.EditableIntSlider, "N (units)", start=16, end=1024, step=16, value=256,
+                     width=260, css_classes=["ratenet-N"])
+        self.w_duration = L(W.EditableFloatSlider, "duration (tau)", start=5.0, end=200.0,
+                            step=5.0, value=40.0, width=260, css_classes=["ratenet-duration"])
         noise_ok = _api.noise_supported()
-        self.w_noise = W.FloatSlider(
-            name=("noise sigma (white noise on the rates)" if noise_ok
-                  else "noise (needs a ratenet whose simulate has noise)"),
-            start=0.0, end=1.0, step=0.01, value=0.0, width=260, disabled=not noise_ok)
+        self.w_noise = L(F, ("noise sigma (white noise on the rates)" if noise_ok
+                             else "noise (needs a ratenet whose simulate has noise)"),
+                         start=0.0, end=1.0, step=0.01, value=0.0, width=260,
+                         disabled=not noise_ok)
         self._ends = {"N": self.w_N.end, "duration": self.w_duration.end}
         self.sliders = {"J0": self.w_J0, "J1": self.w_J1, "h0": self.w_h0, "eps": self.w_eps,
                         "theta0": self.w_theta0, "N": self.w_N, "duration": self.w_duration,
@@ -89,10 +91,11 @@ class RingView:
             w.param.watch(self._on_slider, "value_throttled" if hasattr(w, "value_throttled")
                           and not isinstance(w, (W.EditableIntSlider, W.EditableFloatSlider))
                           else "value")
-        self.b_remove = W.Button(name="Remove stimulus", button_type="warning", width=125)
-        self.b_rotate = W.Button(name="Rotate stimulus 90°", button_type="primary", width=125)
-        self.b_perturb = W.Button(name="Perturb state", button_type="default", width=125)
-        self.b_restart = W.Button(name="Restart", button_type="light", width=125)
+        self.b_remove = labelled(W.Button, "Remove stimulus", button_type="warning", width=125)
+        self.b_rotate = labelled(W.Button, "Rotate stimulus 90°", button_type="primary",
+                                 width=125)
+        self.b_perturb = labelled(W.Button, "Perturb state", button_type="default", width=125)
+        self.b_restart = labelled(W.Button, "Restart", button_type="light", width=125)
         self.b_remove.on_click(lambda _e: self._continue("remove"))
         self.b_rotate.on_click(lambda _e: self._continue("rotate"))
         self.b_perturb.on_click(lambda _e: self._continue("perturb"))

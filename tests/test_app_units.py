@@ -1,0 +1,116 @@
+"""Fast tests of ``ratenet explore`` without a browser: limits, binding, CLI, views.
+
+The views are driven directly in Python (one ``create_app()`` = one session) and
+checked against closed forms: the ring's stationary profile, the E-I Hopf point.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("panel", reason="the explorer needs the 'app' extra (panel, bokeh)")
+
+from ratenet import ParameterError
+from ratenet.app import (
+    DEFAULT_LIMITS,
+    LimitExceeded,
+    _api,
+    create_app,
+    origin_for,
+    serve,
+)
+
+
+def test_limits_refuse_with_name_value_and_range():
+    L = DEFAULT_LIMITS
+    assert L.check_int("N", 256, L.N_min, L.N_max) == 256
+    assert L.check_int("N", "512", L.N_min, L.N_max) == 512
+    for bad in (L.N_max + 1, 0, 12.5, "1e9", float("nan"), True, None, "abc"):
+        with pytest.raises(LimitExceeded) as err:
+            L.check_int("N", bad, L.N_min, L.N_max)
+        assert isinstance(err.value, ParameterError) and err.value.name == "N"
+        assert f"[{L.N_min}, {L.N_max}]" in str(err.value)
+    with pytest.raises(LimitExceeded, match="duration"):
+        L.check_float("duration", math.inf, 0.5, L.ring_duration_max)
+
+
+def test_origin_is_written_as_a_browser_does():
+    assert origin_for("127.0.0.1", 5006) == "127.0.0.1:5006"
+    assert origin_for("::1", 8080) == "[::1]:8080"
+    assert origin_for("localhost", 80) == "localhost:80"
+
+
+def test_wildcard_host_needs_explicit_origins():
+    with pytest.raises(ParameterError, match="host"):
+        serve(host="0.0.0.0", port=0, start=False)
+    from ratenet.cli import main
+
+    res = CliRunner().invoke(main, ["explore", "--host", "0.0.0.0"])
+    assert res.exit_code == 2
+    assert "--host" in res.output and "--allow-origin" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_server_binds_the_given_address_with_an_exact_origin_allowlist():
+    server = serve(host="127.0.0.1", port=0, start=False)
+    try:
+        assert server.address == "127.0.0.1"
+        origins = set(server._tornado.websocket_origins)
+        assert origins == {f"127.0.0.1:{server.port}"}
+    finally:
+        server.stop()
+
+
+def test_ring_view_profile_matches_stationary_theory():
+    """After 40 tau the simulated profile is the theory's rectified stationary profile."""
+    ring = create_app().ratenet_views["ring"]
+    sim = np.asarray(ring.src_prof.data["m"])
+    theory = np.asarray(ring.src_theory.data["m"])
+    assert sim.shape == theory.shape == (257,)
+    assert np.max(np.abs(sim - theory)) < 1e-3 * sim.max()
+    # below J1 = 2 with J0 < 1 and all units active, the linear closed form holds:
+    # m1/m0 = (eps/h0)(1 - J0)/(1 - J1/2); with eps = 0.05, J0 = -1, J1 = 1:
+    # m0 = h0/(1 - J0) = 0.5, m1 = 0.05 * 2 / 0.5 * 0.5 = 0.1
+    ring.w_eps.value = 0.05
+    ring.w_J0.value = -1.0
+    ring.w_J1.value = 1.0
+    ring.update(reset=True)
+    m = np.asarray(ring.src_prof.data["m"])[:-1]
+    assert abs(m.mean() - 0.5) < 1e-4
+    assert abs((m.max() - m.min()) / 2 - 0.1) < 1e-3
+
+
+def test_ring_view_refuses_oversized_requests_and_keeps_the_result():
+    ring = create_app().ratenet_views["ring"]
+    before = np.asarray(ring.src_prof.data["m"]).copy()
+    ring.w_N.value = DEFAULT_LIMITS.N_max + 1
+    assert ring.alert.visible and "N must be an integer" in ring.alert.object
+    assert ring.w_N.value == 256
+    np.testing.assert_array_equal(ring.src_prof.data["m"], before)
+
+
+def test_regime_map_rows_follow_J1():
+    """The map's orientation agrees with the theory's pointwise classification."""
+    theory = pytest.importorskip("ratenet.theory.ring")
+    J0s, J1s = np.linspace(-8, 0.5, 7), np.linspace(0.5, 4, 5)
+    codes, names = _api.regime_map(J0s, J1s, h0=1.0, eps=0.1)
+    assert codes.shape == (5, 7)
+    for i, j1 in enumerate(J1s):
+        for j, j0 in enumerate(J0s):
+            assert names[codes[i, j]] == theory.classify_regime(J0=j0, J1=j1, h0=1.0, eps=0.1)
+
+
+@pytest.mark.parametrize(("tau_I", "cycle"), [(39.0, False), (41.0, True)])
+def test_ei_view_shows_a_limit_cycle_only_past_the_hopf_point(tau_I, cycle):
+    """Trace of the Jacobian = 0 at tau_I = tau_E (1 - M_II)/(M_EE - 1) = 40 ms."""
+    ei = create_app().ratenet_views["ei"]
+    ei.sliders["tau_I"].value = tau_I
+    ei.update()
+    assert ('data-cycle="yes"' in ei.summary.text) is cycle
+    assert (len(ei.src_cycle.data["x"]) > 0) is cycle
+    tr = ei.src_trdet.data["x"][0]
+    assert math.isclose(tr, 0.25 / 10.0 - 1.0 / tau_I, rel_tol=1e-9)

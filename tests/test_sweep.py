@@ -340,6 +340,12 @@ chunk_cells = 3
                     x0=x0, record_every=None)
     np.testing.assert_array_equal(ds.bump_position.values[0, 1], measure_final(traj)[
         "bump_position"])
+    import matplotlib.pyplot as plt
+
+    line = plot_quantity(ds, "peak", sel={"J0": -2.0}).get_lines()[0]  # a curve against J1
+    np.testing.assert_allclose(line.get_ydata(), ds.peak.values[0].mean(axis=-1), rtol=1e-14)
+    assert "mean over 4 trials" in line.axes.get_title()
+    plt.close("all")
 
 
 def _spec_with_chunks(text: str, cells: int):

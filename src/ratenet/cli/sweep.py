@@ -91,6 +91,8 @@ def run_command(spec_file: str, out: str, scheduler: str | None, workers: int | 
         done = len(completed_chunks(out))
         fail(f"interrupted with {done} chunks stored; continue with: ratenet sweep "
              f"{spec_file} --out {out} --resume", 130)
+    except ImportError as err:
+        fail(str(err))
     except RuntimeError as err:
         fail(f"{err}; the chunks already stored are kept (continue with --resume)", 1)
     if as_json:

@@ -142,6 +142,8 @@ def run_sweep(
         scheduler that cannot be reached; raised before anything is written.
     """
     t_start = time.perf_counter()
+    _require("zarr", "xarray", *(() if scheduler == "synchronous" and client is None
+                                 else ("distributed",)))
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
@@ -200,6 +202,16 @@ def run_sweep(
                        computed=computed, chunks=grid.n_chunks,
                        seconds=time.perf_counter() - t_start, scheduler=address,
                        workers=n_workers)
+
+
+def _require(*modules: str) -> None:
+    """Raise ImportError naming the ``sweep`` extra when one of ``modules`` is missing."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ImportError(f"ratenet sweeps need {', '.join(missing)}: install the 'sweep' "
+                          "extra, e.g. pip install 'ratenet[sweep]'")
 
 
 def _connect(scheduler: str | None, workers: int | None, timeout: str = "15s"):

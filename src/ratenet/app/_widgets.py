@@ -15,3 +15,17 @@ def labelled(cls: Any, label: str, **params: Any) -> Any:
     if "button_type" in params and "color" in cls.param:
         params["color"] = params.pop("button_type")
     return cls(**{key: label}, **params)
+
+
+def restore_slider_end(widget: Any, end: float) -> None:
+    """Put back the end of an editable slider's bar after a refused typed value.
+
+    Typing a value beyond the bar's end stretches the bar in the browser only; the
+    server-side end never changed, so setting it again sends nothing.  Nudging the
+    inner slider's end and setting it back sends the end to the browser.
+    """
+    widget.end = end
+    inner = getattr(widget, "_slider", None)
+    if inner is not None and hasattr(inner, "end"):
+        inner.end = end + (widget.step or 1)
+        inner.end = end

@@ -5,6 +5,7 @@ One :class:`EIView` per browser session. Rates in Hz, time in ms, eigenvalues in
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from typing import Any
@@ -19,6 +20,7 @@ from bokeh.plotting import figure
 from .._validation import ParameterError
 from . import _api
 from ._widgets import labelled
+from ._widgets import restore_slider_end as _restore_slider_end
 from .limits import Limits
 
 __all__ = ["EIView"]
@@ -214,15 +216,16 @@ class EIView:
         return params, duration, grid
 
     def _refuse(self, err: ParameterError) -> None:
-        self.alert.object = f"Request refused: {err}. The previous result is kept."
+        self.alert.object = (f"Request refused: {html.escape(str(err))}. "
+                             "The previous result is kept.")
         self.alert.visible = True
         widget = self.sliders.get(err.name)
         if widget is not None and err.name in self._valid:
             self._busy = True
             try:
                 widget.value = self._valid[err.name]
-                if hasattr(widget, "end") and err.name in self._ends:
-                    widget.end = self._ends[err.name]  # the typed value had stretched it
+                if err.name in self._ends:
+                    _restore_slider_end(widget, self._ends[err.name])
             finally:
                 self._busy = False
 
@@ -272,7 +275,7 @@ class EIView:
             self.src_tc.data = dict(t=t, E=r[:, 0], I=r[:, 1])
             self.updates += 1
             self.last_update_s = time.perf_counter() - t0
-            note = "" if ok else f" <b>Trajectory diverged:</b> {msg}"
+            note = "" if ok else f" <b>Trajectory diverged:</b> {html.escape(msg)}"
             self.status_text.text = (
                 f"Trajectory from ({self._start[0]:.1f}, {self._start[1]:.1f}) Hz over "
                 f"{duration:g} ms (RK4).{note} · server time: analysis "

@@ -7,6 +7,7 @@ segments simulated so far, whether the stimulus is on) and nothing else is share
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 import time
 from typing import Any
@@ -22,6 +23,7 @@ from bokeh.plotting import figure
 from .._validation import ParameterError
 from . import _api
 from ._widgets import labelled
+from ._widgets import restore_slider_end as _restore_slider_end
 from .limits import Limits
 
 __all__ = ["RingView"]
@@ -219,15 +221,16 @@ class RingView:
 
     def _refuse(self, err: ParameterError) -> None:
         """Show why a request was refused and put the widgets back to the last valid state."""
-        self.alert.object = f"Request refused: {err}. The previous result is kept."
+        self.alert.object = (f"Request refused: {html.escape(str(err))}. "
+                             "The previous result is kept.")
         self.alert.visible = True
         widget = self.sliders.get(err.name)
         if widget is not None and err.name in self._valid:
             self._busy = True
             try:
                 widget.value = self._valid[err.name]
-                if hasattr(widget, "end") and err.name in self._ends:
-                    widget.end = self._ends[err.name]  # the typed value had stretched it
+                if err.name in self._ends:
+                    _restore_slider_end(widget, self._ends[err.name])
             finally:
                 self._busy = False
 
@@ -422,13 +425,13 @@ class RingView:
                 else "no tuned stimulus")
         c_abs = float(run.C_abs[-1])
         pos = float(np.degrees(run.bump_position[-1]) + 180.0) % 360.0 - 180.0
-        where = (f"population vector at {pos:.0f}°" if c_abs > 1e-3 * float(np.max(last))
+        where = (f"population vector at {round(pos):d}°" if c_abs > 1e-3 * float(np.max(last))
                  else "no bump (|C| ≈ 0)")
         self.regime_text.text = (
             f'<div style="font-size:18px">{regime_html}</div>'
             f'<div style="font-size:13px">{stim} · peak rate {float(np.max(last)):.3g} · '
             f"{where} · |C| = {c_abs:.3g}</div>")
-        note = "" if run.ok else f" <b>Simulation diverged:</b> {run.message}"
-        th = f" Theory: {theory.message}." if theory.message else ""
+        note = "" if run.ok else f" <b>Simulation diverged:</b> {html.escape(run.message)}"
+        th = f" Theory: {html.escape(theory.message)}." if theory.message else ""
         self.status_text.text = (f"N = {last.size}.{th}{note} · server time "
                                  f"{1e3 * self.last_update_s:.0f} ms · update {self.updates}")

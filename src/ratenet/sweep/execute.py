@@ -148,6 +148,9 @@ def run_sweep(
         spec = load_spec(spec)
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
         raise ParameterError("workers", workers, "an integer >= 1")
+    if workers is not None and (scheduler is not None or client is not None):
+        raise ParameterError("workers", workers, "given only for the local cluster",
+                             "the workers of an existing cluster are started with it")
     grid = Grid(spec)
     out = Path(out)
     if resume:

@@ -114,3 +114,37 @@ def test_ei_view_shows_a_limit_cycle_only_past_the_hopf_point(tau_I, cycle):
     assert (len(ei.src_cycle.data["x"]) > 0) is cycle
     tr = ei.src_trdet.data["x"][0]
     assert math.isclose(tr, 0.25 / 10.0 - 1.0 / tau_I, rel_tol=1e-9)
+
+
+def test_no_session_is_built_for_a_foreign_host_header(monkeypatch):
+    """A page fetched under another host name (DNS rebinding) gets no explorer built."""
+    import threading
+    import urllib.request
+
+    import panel as pn
+
+    from ratenet.app import server as srv_mod
+
+    built: list[str] = []
+    real = srv_mod.create_app
+
+    def spy(limits):
+        built.append(pn.state.curdoc.session_context.request.host)
+        return real(limits)
+
+    monkeypatch.setattr(srv_mod, "create_app", spy)
+    server = serve(host="127.0.0.1", port=0, start=False)
+    server.start()
+    thread = threading.Thread(target=server.io_loop.start, daemon=True)
+    thread.start()
+    try:
+        port = server.port
+        for host in (f"evil.example:{port}", f"localhost:{port}", f"127.0.0.1:{port}"):
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                assert r.status == 200
+        assert built == [f"127.0.0.1:{port}"]
+    finally:
+        server.io_loop.add_callback(server.stop)
+        server.io_loop.add_callback(server.io_loop.stop)
+        thread.join(timeout=10)

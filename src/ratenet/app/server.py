@@ -14,6 +14,7 @@ Security choices, all on by default:
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import itertools
 import os
@@ -112,7 +113,18 @@ def serve(*, host: str = "127.0.0.1", port: int = 5006,
     if os.environ.get("BOKEH_ALLOW_WS_ORIGIN"):
         print("ratenet explore: warning: BOKEH_ALLOW_WS_ORIGIN is set and replaces the "
               "origin allowlist", file=sys.stderr)
+    allowed_hosts = {o.lower() for o in origins}
+
     def app() -> Any:
+        # A page asked for under another host name (DNS rebinding) gets no session:
+        # its websocket would be refused anyway, so nothing is computed for it.
+        ctx = pn.state.curdoc.session_context if pn.state.curdoc is not None else None
+        request = getattr(ctx, "request", None)
+        asked = str(getattr(request, "host", "") or "").lower()
+        if allowed_hosts and asked not in allowed_hosts:
+            return pn.pane.HTML(
+                f"<p>ratenet explorer: this server does not answer to host "
+                f"{html.escape(asked)!s}; use one of {', '.join(sorted(allowed_hosts))}.</p>")
         return create_app(limits)
 
     return pn.serve(

@@ -4,12 +4,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from ratenet import EIModel, simulate
+from ratenet import EIModel, ParameterError, simulate
 from ratenet.analysis import bifurcation_diagram, find_limit_cycle
 from ratenet.plotting.ei import (
     bifurcation_figure,
     phase_plane_figure,
+    plot_cycle_amplitude,
     plot_eigenvalues,
+    plot_flow_signs,
+    plot_period,
     plot_phase_plane,
     plot_time_course,
     plot_trace_determinant,
@@ -69,3 +72,67 @@ def test_figures_have_their_panels():
     assert all(a.get_xlabel() and a.get_ylabel() for a in panels)
     fig = phase_plane_figure(EIModel(tau_I=50.0))
     assert len(fig.axes) == 2
+
+
+def test_flow_signs_follow_the_nullclines():
+    m = EIModel(tau_I=30.0)
+    ax = plot_flow_signs(m, x_range=(0.0, 60.0), y_range=(0.0, 40.0), num=(12, 8))
+    horiz, vert = ax.collections
+    E, I = horiz.X, horiz.Y
+    assert E.size == 96 and np.all((0 < E) & (E < 60)) and np.all((0 < I) & (I < 40))
+    # E rises below the E-nullcline nu_I = nu_E/4 + 10; I rises right of nu_E = nu_I + 10
+    # (on its silent branch nu_I = 0 it can only fall)
+    np.testing.assert_array_equal(horiz.U, np.sign(E / 4 + 10 - I))
+    np.testing.assert_array_equal(vert.V, np.sign(np.maximum(E - 10, 0) - I))
+    assert not np.any(horiz.V) and not np.any(vert.U)
+    assert "Hz" in ax.get_xlabel() and ax.get_xlim() == (0.0, 60.0)
+
+
+def _closed_form(tau_I):
+    """Trace, determinant and rotation frequency of the E-I Jacobian (both active)."""
+    tr = 0.25 / 10 - 1 / tau_I
+    det = 0.75 / (10 * tau_I)
+    return tr, det, np.sqrt(det - tr**2 / 4)
+
+
+def test_trace_determinant_marks_and_linear_period():
+    d = bifurcation_diagram(EIModel(), "tau_I", np.linspace(20, 80, 61), cycles=False)
+    ax = plot_trace_determinant(d, marks=(30.0, 50.0))
+    for t in (30.0, 50.0):
+        (note,) = [a for a in ax.texts if a.get_text() == f"tau_I = {t:g}"]
+        tr, det, _ = _closed_form(t)
+        assert note.xy == pytest.approx((tr, det), rel=1e-12)
+    ax = plot_period(d, linear=True)
+    (line,) = [ln for ln in ax.lines if ln.get_label().startswith(r"$2\pi")]
+    _, _, omega = _closed_form(np.asarray(line.get_xdata()))
+    np.testing.assert_allclose(line.get_ydata(), 2 * np.pi / omega, rtol=1e-12)
+
+
+def test_cycle_amplitude_against_the_distance_to_onset():
+    offsets = np.array([0.1, 1.0, 10.0])
+    d = bifurcation_diagram(EIModel(), "tau_I", 40.0 + offsets)
+    ax = plot_cycle_amplitude(d, onset=40.0)
+    data, ref = ax.lines
+    np.testing.assert_allclose(data.get_xdata(), offsets, rtol=1e-12)
+    for tau, a in zip(40.0 + offsets, data.get_ydata()):
+        assert a == pytest.approx(find_limit_cycle(EIModel(tau_I=tau)).amplitude[0], rel=1e-6)
+    x, y = ref.get_xdata(), ref.get_ydata()   # square-root law through the farthest point
+    np.testing.assert_allclose(y, data.get_ydata()[-1] * np.sqrt(x / 10.0))
+    assert ax.get_xscale() == "log"
+    with pytest.raises(ParameterError, match="onset"):
+        plot_cycle_amplitude(d)   # no Hopf point on this grid, none given
+    with pytest.raises(ParameterError, match="diagram"):
+        plot_cycle_amplitude(bifurcation_diagram(EIModel(), "tau_I", [45.0, 50.0], cycles=False),
+                             onset=40.0)
+
+
+def test_trajectory_labels_give_each_run_its_colour():
+    m = EIModel(tau_I=50.0)
+    runs = [simulate(m, t_max=50.0, dt=0.1, x0=x0) for x0 in ([25.0, 25.0], [50.0, 60.0])]
+    ax = plot_phase_plane(m, trajectories=runs, trajectory_labels=["in", "out"],
+                          arrows=False, streamlines=False)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert lines["in"].get_color() != lines["out"].get_color()
+    np.testing.assert_array_equal(lines["out"].get_xydata(), runs[1].rates)
+    with pytest.raises(ParameterError, match="trajectory_labels"):
+        plot_phase_plane(m, trajectories=runs, trajectory_labels=["only one"])

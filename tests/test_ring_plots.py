@@ -17,6 +17,8 @@ from ratenet.plotting import (
     plot_profile,
     plot_regime_map,
     plot_spacetime,
+    plot_tuning_vs_eps,
+    plot_uniform_rate,
     ring_summary_figure,
 )
 from ratenet.theory import reduced_dynamics_for, stationary_state
@@ -121,3 +123,96 @@ def test_spacetime_needs_a_recorded_trajectory():
     traj = simulate(RingModel(N=16), t_max=1.0, record_every=None)
     with pytest.raises(ParameterError, match="traj"):
         plot_spacetime(traj)
+
+
+def test_uniform_rate_against_J0():
+    J0 = np.array([-4.0, -1.0, 0.0, 0.5, 0.9, 1.0, 1.5])
+    ax = plot_uniform_rate(J0, h0=2.0, measured=([-1.0, 0.5], [1.0, 4.0]))
+    curve, sim, wall = ax.lines
+    np.testing.assert_array_equal(curve.get_xdata(), J0[J0 < 1])  # no uniform state at J0 >= 1
+    np.testing.assert_allclose(curve.get_ydata(), 2.0 / (1.0 - J0[J0 < 1]), rtol=1e-15)
+    np.testing.assert_array_equal(sim.get_ydata(), [1.0, 4.0])
+    assert wall.get_xdata()[0] == 1.0 and ax.get_yscale() == "log"
+    with pytest.raises(ParameterError, match="h0"):
+        plot_uniform_rate(h0=0.0)
+
+
+def test_amplification_for_two_J0_shares_one_axes():
+    _, ax = plt.subplots()
+    for j0, c in ((-0.5, "C0"), (0.4, "C3")):
+        plot_amplification(np.linspace(-1, 1.9, 30), J0=j0, ax=ax, color=c,
+                           measured=([0.0], [(1 - j0)]))
+    boundaries = sorted(ln.get_xdata()[0] for ln in ax.lines if ln.get_linestyle() == "--")
+    assert boundaries == pytest.approx([-1.0, 0.8])  # J1 = 2 J0 for each J0
+    assert sum(ln.get_linestyle() == ":" for ln in ax.lines) == 1  # J1 = 2 drawn once
+    curves = [ln for ln in ax.lines if ln.get_label().startswith("theory")]
+    assert [c.get_color() for c in curves] == ["C0", "C3"]
+    np.testing.assert_allclose(curves[1].get_ydata(), 0.6 / (1 - curves[1].get_xdata() / 2))
+
+
+def _g0(t):
+    return (np.sin(t) - t * np.cos(t)) / np.pi
+
+
+def _g1(t):
+    return (t - np.sin(t) * np.cos(t)) / (2 * np.pi)
+
+
+def test_width_and_modulation_against_eps():
+    J0, J1, h0 = -1.0, 1.5, 1.0
+    eps = np.linspace(0.02, 1.5, 40)
+    ax = plot_tuning_vs_eps(eps, J0=J0, J1=J1, h0=h0, measured=([0.5], [1.9], [0.8]))
+    right = next(a for a in ax.figure.axes if a is not ax)
+    tc = ax.lines[0].get_ydata()
+    m1 = right.lines[0].get_ydata()
+    e_lim = h0 * (1 - J1 / 2) / (1 - J0)
+    assert ax.lines[-1].get_xdata()[0] == pytest.approx(e_lim)
+    broad = eps < e_lim
+    np.testing.assert_allclose(tc[broad], np.pi)                  # every neuron active
+    np.testing.assert_allclose(m1[broad], eps[broad] / (1 - J1 / 2), rtol=1e-10)
+    np.testing.assert_allclose(right.lines[1].get_ydata(), eps / (1 - J1 / 2))
+    # narrow: theta_c solves eps/h0 = [1 - J1 g1] / [-cos theta_c - J0 g0]
+    t = tc[~broad]
+    assert np.all(t < np.pi)
+    np.testing.assert_allclose((1 - J1 * _g1(t)) / (-np.cos(t) - J0 * _g0(t)),
+                               eps[~broad] / h0, rtol=1e-8)
+    # and m1 = 2 |C| = 2 A g1 with A = eps / (1 - J1 g1)
+    np.testing.assert_allclose(m1[~broad], 2 * eps[~broad] * _g1(t) / (1 - J1 * _g1(t)),
+                               rtol=1e-8)
+
+
+def test_profile_options_several_on_one_axes(narrow):
+    _, traj = narrow
+    _, ax = plt.subplots()
+    plot_profile(traj, ax=ax, origin=-np.pi, stride=4, color="C2", label="a", legend=False,
+                 edges=False)
+    assert ax.get_xlim() == pytest.approx((-180, 180))
+    sim, theo = ax.lines  # no edge lines
+    assert sim.get_label() == "a" and theo.get_label().startswith("a, theory")
+    assert sim.get_color() == theo.get_color() == "C2"
+    x = np.asarray(sim.get_xdata())
+    assert x.size == 128 // 4 and np.all((-180 <= x) & (x < 180))
+    th = np.radians(x)   # each dot is the rate of the neuron at that angle
+    k = np.round(np.mod(th, 2 * np.pi) / (2 * np.pi / 128)).astype(int) % 128
+    np.testing.assert_array_equal(sim.get_ydata(), traj.rates[-1][k])
+    s = stationary_state(J0=-2.0, J1=1.5, h0=1.0, eps=0.5, theta0=1.0)
+    np.testing.assert_allclose(theo.get_ydata(), s.profile(np.radians(theo.get_xdata())),
+                               atol=1e-12)
+    assert ax.get_legend() is None
+
+
+def test_spacetime_shows_the_bump_position(narrow):
+    _, traj = narrow
+    ax = plot_spacetime(traj, degrees=False, position=True, colorbar=False)
+    (line,) = ax.lines
+    y = np.asarray(line.get_ydata())
+    np.testing.assert_allclose(y, np.mod(np.angle(traj.C), 2 * np.pi))  # no wrap here
+    # a rotating input drags the bump round the ring: the line breaks at each wrap
+    moving = simulate(RingModel(J0=-2.0, J1=1.5, h0=1.0, eps=0.5, omega=0.5, N=64),
+                      t_max=30.0, dt=0.05, method="rk4", record_every=2)
+    ax = plot_spacetime(moving, degrees=False, position=True, colorbar=False)
+    y = np.asarray(ax.lines[0].get_ydata())
+    pos = np.mod(np.angle(moving.C), 2 * np.pi)
+    n_wraps = int(np.sum(np.abs(np.diff(pos)) > np.pi))
+    assert n_wraps >= 2 and int(np.sum(np.isnan(y))) == n_wraps
+    np.testing.assert_allclose(y[np.isfinite(y)], pos)

@@ -6,6 +6,8 @@ from .ring import (
     plot_profile,
     plot_regime_map,
     plot_spacetime,
+    plot_tuning_vs_eps,
+    plot_uniform_rate,
     ring_summary_figure,
 )
 
@@ -15,5 +17,7 @@ __all__ = [
     "plot_profile",
     "plot_regime_map",
     "plot_spacetime",
+    "plot_tuning_vs_eps",
+    "plot_uniform_rate",
     "ring_summary_figure",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import ParameterError, check_int
 from ..analysis.bifurcation import BifurcationDiagram
 from ..analysis.fixed_points import FixedPoint, as_network, find_fixed_points
 from ..analysis.limit_cycle import LimitCycle
@@ -21,8 +22,10 @@ __all__ = [
     "bifurcation_figure",
     "phase_plane_figure",
     "plot_bifurcation",
+    "plot_cycle_amplitude",
     "plot_eigenvalues",
     "plot_fixed_points",
+    "plot_flow_signs",
     "plot_multipliers",
     "plot_period",
     "plot_phase_plane",
@@ -43,6 +46,7 @@ FIXED_POINT_STYLE: dict[str, dict[str, Any]] = {
 }
 _DEGENERATE = dict(marker="s", mfc="yellow", mec="black")
 _UNIT_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:purple")
+_TRAJECTORY_COLORS = ("tab:cyan", "tab:orange", "tab:green", "tab:purple", "tab:brown")
 
 
 def _axes(ax):
@@ -75,6 +79,7 @@ def plot_fixed_points(fixed_points: Sequence[FixedPoint], *, ax=None, legend: bo
 def plot_phase_plane(model: Any, *, ax=None, fixed_points: Sequence[FixedPoint] | None = None,
                      cycle: LimitCycle | None = None,
                      trajectories: Sequence[Any] = (),
+                     trajectory_labels: Sequence[str] | None = None,
                      x_range: tuple[float, float] | None = None,
                      y_range: tuple[float, float] | None = None,
                      arrows: bool = True, streamlines: bool = True, num: int = 17):
@@ -90,6 +95,9 @@ def plot_phase_plane(model: Any, *, ax=None, fixed_points: Sequence[FixedPoint] 
         Drawn as a thick closed curve.
     trajectories : sequence of Trajectory or array of shape (T, 2)
         Drawn as thin lines with a dot at their start.
+    trajectory_labels : sequence of str, optional
+        One legend entry per trajectory, each in its own colour (default: all
+        trajectories cyan under one entry).
     x_range, y_range : (float, float), optional
         Window (Hz); by default from 0 to past every fixed point and the cycle.
     arrows, streamlines : bool, default True
@@ -138,11 +146,18 @@ def plot_phase_plane(model: Any, *, ax=None, fixed_points: Sequence[FixedPoint] 
             ax.plot(seg[:, 0], seg[:, 1], color=color, lw=2.2 if kind != "silent" else 3.0,
                     ls="-" if kind != "silent" else (0, (4, 2)), label=lab, zorder=3,
                     solid_capstyle="butt")
+    if trajectory_labels is not None and len(trajectory_labels) != len(trajectories):
+        raise ParameterError("trajectory_labels", len(trajectory_labels),
+                             f"one label per trajectory ({len(trajectories)})")
     for j, tr in enumerate(trajectories):
         xy = np.asarray(getattr(tr, "rates", tr))
-        ax.plot(xy[:, 0], xy[:, 1], color="tab:cyan", lw=1.0, zorder=4,
-                label="trajectories (dot: start)" if j == 0 else None)
-        ax.plot(xy[0, 0], xy[0, 1], "o", color="tab:cyan", ms=4, zorder=4)
+        if trajectory_labels is None:
+            color, lab = "tab:cyan", "trajectories (dot: start)" if j == 0 else None
+        else:
+            color = _TRAJECTORY_COLORS[j % len(_TRAJECTORY_COLORS)]
+            lab = trajectory_labels[j]
+        ax.plot(xy[:, 0], xy[:, 1], color=color, lw=1.0, zorder=4, label=lab)
+        ax.plot(xy[0, 0], xy[0, 1], "o", color=color, ms=4, zorder=4)
     if cycle is not None:
         ax.plot(cycle.orbit[:, 0], cycle.orbit[:, 1], color="black", lw=2.5, zorder=4,
                 label=f"limit cycle (T = {cycle.period:.1f} ms)")
@@ -176,11 +191,25 @@ def plot_time_course(trajectory: Any, *, ax=None, t_start: float = 0.0,
     return ax
 
 
-def plot_trace_determinant(diagram: BifurcationDiagram, *, ax=None, cmap: str = "viridis"):
+def plot_trace_determinant(diagram: BifurcationDiagram, *, ax=None, cmap: str = "viridis",
+                           marks: Sequence[float] = ()):
     """Path of each fixed-point branch in the (trace, determinant) plane.
 
     The parabola ``det = trace^2 / 4`` separates nodes from foci; ``trace = 0`` with
     ``det > 0`` is where the linearisation is a centre (Hopf points marked).
+
+    Parameters
+    ----------
+    diagram : BifurcationDiagram
+    ax : matplotlib Axes, optional
+    cmap : str, default "viridis"
+        Colour of the points = parameter value.
+    marks : sequence of float, optional
+        Parameter values to label on the path (the nearest grid value of each branch).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
 
@@ -199,6 +228,13 @@ def plot_trace_determinant(diagram: BifurcationDiagram, *, ax=None, cmap: str = 
         ax.plot(b.trace[m], b.determinant[m], color="0.6", lw=0.8, zorder=2)
         sc = ax.scatter(b.trace[m], b.determinant[m], c=diagram.values[m], cmap=cmap,
                         norm=norm, s=12, zorder=3)
+        for v in marks:
+            idx = np.flatnonzero(m)
+            if idx.size:
+                j = int(idx[np.argmin(np.abs(diagram.values[idx] - v))])
+                ax.annotate(f"{diagram.param} = {diagram.values[j]:g}",
+                            (b.trace[j], b.determinant[j]), textcoords="offset points",
+                            xytext=(6, 6), fontsize=8)
     for p in diagram.hopf:
         ax.plot(0, p.frequency**2 if p.frequency else 0, "*", color="tab:red", ms=14, zorder=4,
                 label=f"Hopf ({diagram.param} = {p.value:.6g})")
@@ -264,9 +300,22 @@ def plot_bifurcation(diagram: BifurcationDiagram, *, unit: int = 0, ax=None):
     return ax
 
 
-def plot_period(diagram: BifurcationDiagram, *, ax=None):
-    """Period of the limit cycle (ms) along the parameter."""
+def plot_period(diagram: BifurcationDiagram, *, ax=None, linear: bool = False):
+    """Period of the limit cycle (ms) along the parameter.
+
+    With ``linear=True``, also ``2 pi / |Im lambda|`` of each fixed-point branch with
+    complex eigenvalues (the period of the linearised rotation), dashed.
+    """
     ax = _axes(ax)
+    if linear:
+        for j, b in enumerate(diagram.branches):
+            omega = np.max(np.abs(b.eigenvalues.imag), axis=1)
+            ok = b.exists & (omega > 0)
+            if np.any(ok):
+                with np.errstate(divide="ignore"):
+                    ax.plot(diagram.values, np.where(ok, 2 * np.pi / omega, np.nan),
+                            color=f"C{j}", ls="--", lw=1.2,
+                            label=rf"$2\pi/|\mathrm{{Im}}\,\lambda|$, {b.label}")
     c = diagram.cycles
     if c is not None:
         for mask, style, lab in ((c.exists & c.stable, "k-", "stable cycle"),
@@ -284,6 +333,103 @@ def plot_period(diagram: BifurcationDiagram, *, ax=None):
     ax.set_ylabel("period (ms)")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_cycle_amplitude(diagram: BifurcationDiagram, *, onset: float | None = None,
+                         unit: int = 0, ax=None):
+    """Peak-to-peak amplitude of the cycle against the distance to its onset (log axis).
+
+    A smooth supercritical Hopf bifurcation gives an amplitude growing like the square
+    root of that distance; the dashed reference ``A_far sqrt(d / d_far)`` goes through
+    the farthest point, so a cycle born at finite amplitude stands out above it.
+
+    Parameters
+    ----------
+    diagram : BifurcationDiagram
+        With cycles computed, on parameter values above the onset.
+    onset : float, optional
+        Parameter value where the fixed point loses stability (default: the
+        diagram's first Hopf point).
+    unit : int, default 0
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    c = diagram.cycles
+    if c is None:
+        raise ParameterError("diagram", "cycles=False", "a diagram with limit cycles computed")
+    if onset is None:
+        if not diagram.hopf:
+            raise ParameterError("onset", None, "a parameter value (the diagram has no Hopf "
+                                 "point)")
+        onset = float(diagram.hopf[0].value)
+    ax = _axes(ax)
+    names = diagram.names or tuple(str(i) for i in range(c.minimum.shape[1]))
+    d = diagram.values - onset
+    ok = c.exists & (d > 0)
+    amp = c.maximum[:, unit] - c.minimum[:, unit]
+    unit_name = names[unit] if unit < len(names) else str(unit)
+    ax.plot(d[ok], amp[ok], "o-", color="tab:red",
+            label=rf"peak-to-peak $\nu_{{{unit_name}}}$ on the cycle")
+    if np.any(ok):
+        far = int(np.flatnonzero(ok)[np.argmax(d[ok])])
+        dd = np.geomspace(float(np.min(d[ok])), float(d[far]), 100)
+        ax.plot(dd, amp[far] * np.sqrt(dd / d[far]), "--", color="0.4",
+                label=f"smooth Hopf: ∝ √({diagram.param} − {onset:g})")
+    else:
+        ax.text(0.5, 0.5, "no limit cycle above the onset", transform=ax.transAxes,
+                ha="center", va="center", color="0.4")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"{diagram.param} − {onset:g}")
+    ax.set_ylabel(rf"cycle amplitude of $\nu_{{{unit_name}}}$ (Hz)")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_flow_signs(model: Any, *, x_range: tuple[float, float], y_range: tuple[float, float],
+                    num: tuple[int, int] = (9, 7), ax=None):
+    """The sign of each component of the flow: a horizontal and a vertical arrow per point.
+
+    At each point of a ``num[0] x num[1]`` grid (cell centres of the window) a
+    horizontal arrow points along the sign of ``dx_0/dt`` and a vertical one along the
+    sign of ``dx_1/dt`` (E-I: right = E rises, up = I rises). The signs change only
+    across the nullclines (draw them with :func:`plot_phase_plane`).
+
+    Parameters
+    ----------
+    model : EIModel, RateNetwork, or model with ``to_network()`` (2 units)
+    x_range, y_range : (float, float)
+        Window (Hz).
+    num : (int, int), default (9, 7)
+        Grid points along x and y.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    nx = check_int("num[0]", num[0], minimum=1)
+    ny = check_int("num[1]", num[1], minimum=1)
+    net = as_network(model)
+    names = tuple(net.names or ("x0", "x1"))
+    ax = _axes(ax)
+    (x0, x1), (y0, y1) = x_range, y_range
+    dx, dy = (x1 - x0) / nx, (y1 - y0) / ny
+    X, Y = np.meshgrid(x0 + (np.arange(nx) + 0.5) * dx, y0 + (np.arange(ny) + 0.5) * dy)
+    F = net.rhs(0.0, np.stack([X, Y], axis=-1))
+    sx, sy = np.sign(F[..., 0]), np.sign(F[..., 1])
+    for U, V, step, i in ((sx, 0 * sx, dx, 0), (0 * sy, sy, dy, 1)):
+        ax.quiver(X, Y, U, V, color=_UNIT_COLORS[i], angles="xy", scale_units="xy",
+                  scale=1.0 / (0.4 * step), width=0.004, zorder=4,
+                  label=rf"sign of $d\nu_{{{names[i]}}}/dt$")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel(_label(names, 0))
+    ax.set_ylabel(_label(names, 1))
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
     return ax
 
 

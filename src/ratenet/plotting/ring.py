@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import ParameterError
+from .._validation import ParameterError, check_int
 
 __all__ = [
     "plot_amplification",
@@ -19,6 +19,8 @@ __all__ = [
     "plot_profile",
     "plot_regime_map",
     "plot_spacetime",
+    "plot_tuning_vs_eps",
+    "plot_uniform_rate",
     "ring_summary_figure",
 ]
 
@@ -67,7 +69,7 @@ def _angle_axis(degrees: bool) -> tuple[float, str]:
 
 
 def plot_spacetime(traj: Any, *, ax=None, row: int | None = None, degrees: bool = True,
-                   cmap: str = "viridis", colorbar: bool = True):
+                   cmap: str = "viridis", colorbar: bool = True, position: bool = False):
     """Heatmap of the rates ``m(theta, t)``: time on x, preferred angle on y.
 
     Parameters
@@ -81,12 +83,15 @@ def plot_spacetime(traj: Any, *, ax=None, row: int | None = None, degrees: bool 
         Angle axis in degrees (else radians).
     cmap : str, default "viridis"
     colorbar : bool, default True
+    position : bool, default False
+        Overlay the bump position ``arg C(t)`` (a cyan line, broken where it wraps
+        around the ring).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    R, _, _, _ = _row(traj, row)
+    R, _, C, _ = _row(traj, row)
     if R.shape[0] < 2:
         raise ParameterError("traj", f"{R.shape[0]} recorded time", "a trajectory recorded "
                              "at two or more times (simulate with record_every set)")
@@ -110,13 +115,22 @@ def plot_spacetime(traj: Any, *, ax=None, row: int | None = None, degrees: bool 
         ax.set_yticks([0, np.pi / 2, np.pi, 3 * np.pi / 2, 2 * np.pi],
                       ["0", r"$\pi/2$", r"$\pi$", r"$3\pi/2$", r"$2\pi$"])
     ax.set_title(r"activity $m(\theta, t)$")
+    if position:
+        pos = np.mod(np.angle(np.asarray(C)), 2 * np.pi) * scale
+        jump = np.abs(np.diff(pos)) > np.pi * scale   # wrapped around the ring
+        tt = np.insert(t, np.flatnonzero(jump) + 1, np.nan)
+        pp = np.insert(pos, np.flatnonzero(jump) + 1, np.nan)
+        ax.plot(tt, pp, color="c", lw=1.0, label=r"bump position $\arg C(t)$")
+        ax.legend(loc="upper right", fontsize="small")
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=r"rate $m$")
     return ax
 
 
 def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | None = None,
-                 degrees: bool = True, time_index: int = -1):
+                 degrees: bool = True, time_index: int = -1, color: str | None = None,
+                 label: str | None = None, legend: bool = True, origin: float = 0.0,
+                 stride: int = 1, edges: bool = True):
     """Rate profile ``m(theta)`` of a simulation (dots) with the N -> inf theory (line).
 
     Parameters
@@ -131,6 +145,26 @@ def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | No
         theory is centred on the simulated bump.
     ax, row, degrees
         As in :func:`plot_spacetime`.
+    time_index : int, default -1
+        Which recorded time to draw.
+    color : str, optional
+        One colour for the dots and the theory line (default: C0 dots, C3 line),
+        so that several profiles can share an Axes.
+    label : str, optional
+        Legend name of this profile: the dots are labelled ``label`` and the line
+        ``"label, theory (regime)"`` (default: "simulation (N = ...)" and
+        "theory, N → ∞ (regime)").
+    legend : bool, default True
+        Draw the legend.
+    origin : float, default 0
+        The angle axis runs over ``[origin, origin + 2 pi)`` (radians), e.g.
+        ``-pi`` to centre a bump at 0.
+    stride : int, default 1
+        Draw every ``stride``-th neuron; with ``stride > 1`` as open circles, so
+        that the theory line stays visible under a large ring.
+    edges : bool, default True
+        Mark the edges ``theta0 -+ theta_c`` of the active region (narrow and
+        marginal states) with dotted vertical lines.
 
     Returns
     -------
@@ -138,9 +172,15 @@ def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | No
     """
     from ..theory.ring import RingSteadyState, stationary_state
 
+    stride = check_int("stride", stride, minimum=1)
     ax = _axes(ax)
-    scale, label = _angle_axis(degrees)
-    th_fine = np.linspace(0.0, 2 * np.pi, 721)
+    scale, xlabel = _angle_axis(degrees)
+    origin = float(origin)
+
+    def wrap(angle):
+        return (np.mod(np.asarray(angle) - origin, 2 * np.pi) + origin) * scale
+
+    th_fine = np.linspace(origin, origin + 2 * np.pi, 721)
     position = None
     params: dict[str, Any] = {}
     title = "stationary profile"
@@ -155,7 +195,10 @@ def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | No
         title = rf"profile at $t = {t_shown:g}\,\tau$"
         N = m.size
         th = 2 * np.pi * np.arange(N) / N
-        ax.plot(th * scale, m, ".", ms=3, color="C0", label=f"simulation (N = {N})")
+        style: dict[str, Any] = (dict(marker=".", ms=3) if stride == 1
+                                 else dict(marker="o", ms=3.5, mfc="none"))
+        ax.plot(wrap(th[::stride]), m[::stride], ls="none", color=color or "C0", zorder=3,
+                label=label or f"simulation (N = {N})", **style)
         position = float(np.angle(np.mean(m * np.exp(1j * th))))
     state = theory
     if theory is True:
@@ -173,25 +216,27 @@ def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | No
         if state.eps == 0.0 and position is not None:
             state = stationary_state(J0=state.J0, J1=state.J1, h0=state.h0, eps=0.0,
                                      theta0=position)
-        ax.plot(th_fine * scale, state.profile(th_fine), "-", color="C3", lw=1.5,
-                label=f"theory, N → ∞ ({state.regime})")
-        if 0.0 < state.theta_c < np.pi:
+        ax.plot(th_fine * scale, state.profile(th_fine), "-", color=color or "C3", lw=1.5,
+                label=(f"theory, N → ∞ ({state.regime})" if label is None
+                       else f"{label}, theory ({state.regime})"))
+        if edges and 0.0 < state.theta_c < np.pi:
             for s in (-1, 1):
-                edge = np.mod(state.theta0 + s * state.theta_c, 2 * np.pi) * scale
-                ax.axvline(edge, color="C3", ls=":", lw=0.8)
+                ax.axvline(float(wrap(state.theta0 + s * state.theta_c)), color=color or "C3",
+                           ls=":", lw=0.8)
     elif isinstance(state, RingSteadyState):
         ax.text(0.5, 0.9, "theory: unstable (no bounded state)", transform=ax.transAxes,
-                ha="center", color="C3")
-    ax.set_xlim(0, 2 * np.pi * scale)
+                ha="center", color=color or "C3")
+    ax.set_xlim(origin * scale, (origin + 2 * np.pi) * scale)
     if degrees:
-        ax.set_xticks([0, 90, 180, 270, 360])
-    ax.set_xlabel(label)
+        ax.set_xticks(origin * scale + np.array([0, 90, 180, 270, 360]))
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(r"rate $m(\theta)$")
     top = max((float(np.nanmax(np.asarray(line.get_ydata(), dtype=float)))
                for line in ax.lines if len(line.get_ydata()) > 2), default=1.0)
     ax.set_ylim(0.0, 1.15 * top if top > 0 else 1.0)
     ax.set_title(title)
-    ax.legend(loc="best", fontsize="small")
+    if legend:
+        ax.legend(loc="best", fontsize="small")
     return ax
 
 
@@ -279,7 +324,53 @@ def plot_order_parameters(traj: Any, *, ax=None, row: int | None = None, reduced
     return ax
 
 
-def plot_amplification(J1s: Any = None, *, J0: float, ax=None, measured: Any = None):
+def _has_gid(ax, gid: str) -> bool:
+    return any(artist.get_gid() == gid for artist in ax.lines)
+
+
+def plot_uniform_rate(J0s: Any = None, *, h0: float = 1.0, ax=None, measured: Any = None):
+    """Rate of the uniform state ``m0 = h0 / (1 - J0)`` against J0 (log scale).
+
+    Parameters
+    ----------
+    J0s : array_like, optional
+        Values of J0 for the theory curve (default: 400 points on ``[-8, 0.95]``);
+        values >= 1 are dropped (no bounded uniform state there).
+    h0 : float, default 1
+        Uniform input, > 0.
+    ax : matplotlib Axes, optional
+    measured : tuple of array_like ``(J0, m0)``, optional
+        Simulated mean rates to overlay (open circles).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from ..theory.ring import uniform_rate
+
+    if not (np.isfinite(h0) and h0 > 0):
+        raise ParameterError("h0", h0, "a finite number > 0 (else the uniform rate is 0)")
+    if J0s is None:
+        J0s = np.linspace(-8.0, 0.95, 400)
+    J0s = np.asarray(J0s, dtype=float)
+    J0s = J0s[J0s < 1.0]
+    ax = _axes(ax)
+    ax.plot(J0s, [uniform_rate(float(j), h0) for j in J0s], color="C0", lw=1.5,
+            label=r"theory $m_0 = h_0/(1 - J_0)$")
+    if measured is not None:
+        mj, mr = (np.asarray(v, dtype=float) for v in measured)
+        ax.plot(mj, mr, "o", color="C1", mfc="none", ms=7, label="simulation")
+    ax.axvline(1.0, color="k", ls="--", lw=1.0, label=r"$J_0 = 1$: no bounded uniform state")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"uniform coupling $J_0$")
+    ax.set_ylabel(rf"uniform rate $m_0$ ($h_0 = {h0:g}$)")
+    ax.set_title(r"uniform state against $J_0$")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_amplification(J1s: Any = None, *, J0: float, ax=None, measured: Any = None,
+                       color: str | None = None):
     """Amplification ``(m1/m0)/(eps/h0) = (1 - J0)/(1 - J1/2)`` against J1.
 
     Parameters
@@ -293,6 +384,10 @@ def plot_amplification(J1s: Any = None, *, J0: float, ax=None, measured: Any = N
     ax : matplotlib Axes, optional
     measured : tuple of array_like ``(J1, amplification)``, optional
         Simulated points to overlay.
+    color : str, optional
+        One colour for the curve, the points and the ``J1 = 2 J0`` line (default:
+        C3, C0, C2), so that several J0 can share an Axes; the lines common to
+        all J0 (amplification 1, ``J1 = 2``) are drawn once.
 
     Returns
     -------
@@ -307,18 +402,84 @@ def plot_amplification(J1s: Any = None, *, J0: float, ax=None, measured: Any = N
     J1s = J1s[J1s < 2.0]
     ax = _axes(ax)
     amp = (1.0 - J0) / (1.0 - J1s / 2.0)
-    ax.plot(J1s, amp, color="C3", lw=1.5, label=rf"theory $(1-J_0)/(1-J_1/2)$, $J_0={J0:g}$")
-    ax.axhline(1.0, color="0.5", lw=0.8)
-    ax.axvline(2 * J0, color="C2", ls="--", lw=1.0, label=r"$J_1 = 2J_0$ (amplification 1)")
-    ax.axvline(2.0, color="k", ls=":", lw=1.0, label=r"$J_1 = 2$ (cos mode unstable)")
+    ax.plot(J1s, amp, color=color or "C3", lw=1.5,
+            label=rf"theory $(1-J_0)/(1-J_1/2)$, $J_0={J0:g}$")
+    if not _has_gid(ax, "amplification-one"):
+        ax.axhline(1.0, color="0.5", lw=0.8, gid="amplification-one")
+    ax.axvline(2 * J0, color=color or "C2", ls="--", lw=1.0,
+               label=rf"$J_1 = 2J_0 = {2 * J0:g}$ (amplification 1)")
+    if not _has_gid(ax, "amplification-J1-2"):
+        ax.axvline(2.0, color="k", ls=":", lw=1.0, label=r"$J_1 = 2$ (cos mode unstable)",
+                   gid="amplification-J1-2")
     if measured is not None:
         mj, ma = (np.asarray(v, dtype=float) for v in measured)
-        ax.plot(mj, ma, "o", color="C0", ms=5, label="simulation")
+        ax.plot(mj, ma, "o", color=color or "C0", ms=5, mfc="none" if color else None,
+                label=rf"simulation, $J_0={J0:g}$")
     ax.set_yscale("log")
     ax.set_xlabel(r"$J_1$")
     ax.set_ylabel(r"$(m_1/m_0)\,/\,(\epsilon/h_0)$")
     ax.set_title("amplification of the input tuning (all neurons active)")
     ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_tuning_vs_eps(eps: Any = None, *, J0: float, J1: float, h0: float = 1.0, ax=None,
+                       measured: Any = None):
+    """Half-width ``theta_c`` and cos amplitude ``m1`` of the stationary profile against eps.
+
+    ``theta_c`` (left axis) is pi while every neuron is active and shrinks once the
+    input is tuned enough to silence some (narrow regime); ``m1`` (right axis) is
+    compared with the linear formula ``eps/(1 - J1/2)``, exact only up to
+    ``eps = h0 (1 - J1/2)/(1 - J0)`` (``m1 = m0``, dashed vertical line).
+
+    Parameters
+    ----------
+    eps : array_like, optional
+        Input modulations (default: 120 points on ``[0.01, 1.5 h0]``), >= 0.
+    J0, J1, h0 : float
+        Couplings and uniform input (theory of :func:`ratenet.theory.ring.stationary_states`).
+    ax : matplotlib Axes, optional
+        The left axis; the right one is made with ``twinx``.
+    measured : tuple of array_like ``(eps, theta_c, m1)``, optional
+        Simulated values to overlay (open circles).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The left (theta_c) axis.
+    """
+    from ..theory.ring import stationary_states
+
+    if eps is None:
+        eps = np.linspace(0.01, 1.5 * h0, 120)
+    eps = np.asarray(eps, dtype=float)
+    st = stationary_states(J0=J0, J1=J1, h0=h0, eps=eps)
+    ax = _axes(ax)
+    ax.plot(eps, st["theta_c"], color="C0", lw=2, label=r"$\theta_c$ (theory)")
+    ax.axhline(np.pi, color="C0", ls=":", lw=1)
+    ax.set_xlabel(r"input modulation $\epsilon$")
+    ax.set_ylabel(r"half-width $\theta_c$ (rad)", color="C0")
+    right = ax.twinx()
+    right.plot(eps, st["m1"], color="C3", lw=2, label=r"$m_1$ (theory)")
+    if J1 < 2.0:
+        right.plot(eps, eps / (1.0 - J1 / 2.0), color="C3", ls="--", lw=1,
+                   label=r"$m_1 = \epsilon/(1 - J_1/2)$, linear")
+    right.set_ylabel(r"cos amplitude $m_1$", color="C3")
+    if measured is not None:
+        me, mt, mm = (np.asarray(v, dtype=float) for v in measured)
+        ax.plot(me, mt, "o", color="C0", mfc="none", label=r"$\theta_c$ (simulation)")
+        right.plot(me, mm, "o", color="C3", mfc="none", label=r"$m_1$ (simulation)")
+    if J0 < 1.0 and J1 < 2.0 and h0 > 0:
+        e_lim = h0 * (1 - J1 / 2) / (1 - J0)
+        ax.axvline(e_lim, color="k", ls="--", lw=1)
+        ax.text(e_lim, 0.02, r" $m_1 = m_0$: neurons" + "\n" + " start to fall silent",
+                fontsize=8, transform=ax.get_xaxis_transform())
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = right.get_legend_handles_labels()
+    # below the axes: the curves of the two y axes leave no free corner inside
+    ax.legend(h1 + h2, l1 + l2, fontsize="small", loc="upper center", ncol=3,
+              bbox_to_anchor=(0.5, -0.14), frameon=False)
+    ax.set_title(rf"width and modulation, $J_0 = {J0:g}$, $J_1 = {J1:g}$, $h_0 = {h0:g}$")
     return ax
 
 

@@ -82,6 +82,7 @@ def b1(ws: Workspace) -> Section:
     import matplotlib.pyplot as plt
 
     from ..models.ring import RingModel
+    from ..plotting.ring import plot_profile, plot_tuning_vs_eps
 
     stationary_state = _theory("stationary_state")
     measure_final = lib("analysis.ring", "measure_final")
@@ -102,44 +103,20 @@ def b1(ws: Workspace) -> Section:
                         "library regimes = measured regimes for ε = " + ", ".join(f"{e:g}" for e in B1_EPS),
                         True, list(np.asarray(meas["regime"]).astype(str)) == regimes))
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    th = np.linspace(-np.pi, np.pi, 721)
-    theta = models[0].theta
-    theta_s = np.where(theta > np.pi, theta - 2 * np.pi, theta)
-    order = np.argsort(theta_s)
-    for c, s, e, m in zip(("C0", "C1", "C3"), states, B1_EPS, traj.final):
-        axes[0].plot(th, s.profile(th), color=c, lw=2, label=f"theory, ε = {e:g} ({s.regime})")
-        axes[0].plot(theta_s[order][::8], m[order][::8], "o", ms=3.5, mfc="none", color=c)
-    axes[0].plot([], [], "o", color="k", mfc="none", label=f"network, N = {N_RECT}")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained")
+    for j, (c, e) in enumerate(zip(("C0", "C1", "C3"), B1_EPS)):
+        plot_profile(traj, row=j, ax=axes[0], degrees=False, color=c, label=f"ε = {e:g}",
+                     origin=-np.pi, legend=False, stride=8)
     axes[0].set_xlabel("θ − θ₀ (rad)")
-    axes[0].set_ylabel("stationary rate m(θ)")
-    axes[0].set_title(f"Rectified tuning, J₀ = {B1['J0']:g}, J₁ = {B1['J1']:g}, h₀ = 1")
-    axes[0].legend(fontsize=8, loc="upper left")
+    axes[0].set_title(f"Rectified tuning, J₀ = {B1['J0']:g}, J₁ = {B1['J1']:g}, h₀ = 1 "
+                      f"(dots: N = {N_RECT})")
+    axes[0].legend(fontsize=8, loc="upper center", ncol=3, bbox_to_anchor=(0.5, -0.14),
+                   frameon=False)
     axes[0].grid(alpha=0.3)
-    eg = np.linspace(0.01, 1.5, 120)
-    sg = [stationary_state(**B1, eps=float(e)) for e in eg]
-    ax = axes[1]
-    ax.plot(eg, [s.theta_c for s in sg], color="C0", lw=2, label="θc (theory)")
-    ax.plot(B1_EPS, meas["theta_c"], "o", color="C0", mfc="none", label="θc (network)")
-    ax.set_xlabel("input modulation ε")
-    ax.set_ylabel("half-width θc (rad)", color="C0")
-    ax.axhline(np.pi, color="C0", ls=":", lw=1)
-    ax2 = ax.twinx()
-    ax2.plot(eg, [s.m1 for s in sg], color="C3", lw=2, label="m₁ (theory)")
-    ax2.plot(eg, [linear_response(**B1, eps=float(e), strict=False).m1 for e in eg], color="C3",
-             ls="--", lw=1, label="m₁, linear formula")
-    ax2.plot(B1_EPS, meas["m1"], "o", color="C3", mfc="none", label="m₁ (network)")
-    ax2.set_ylabel("cos amplitude m₁", color="C3")
-    e_lim = B1["h0"] * (1 - B1["J1"] / 2) / (1 - B1["J0"])
-    ax.axvline(e_lim, color="k", ls="--", lw=1)
-    ax.text(e_lim, 0.02, " m₁ = m₀: neurons\n start to fall silent", fontsize=8,
-            transform=ax.get_xaxis_transform())
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="center right")
+    ax = plot_tuning_vs_eps(np.linspace(0.01, 1.5, 120), **B1, ax=axes[1],
+                            measured=(B1_EPS, meas["theta_c"], meas["m1"]))
     ax.set_title("Width and modulation against ε")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     figure = ws.save(fig, "b1_rectified_tuning",
                      "Left: stationary profiles for weak (broad, every neuron active) and strong "
                      "input (narrow: a rectified cosine, silent outside |θ − θ₀| < θc). Right: "
@@ -182,8 +159,10 @@ B2_CUE: dict[str, Any] = {"eps": 0.5, "t_off": 20.0}
 
 def b2(ws: Workspace) -> Section:
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     from ..models.ring import RingModel
+    from ..plotting.ring import plot_profile, plot_spacetime
 
     stationary_state = _theory("stationary_state")
     critical_J0 = _theory("critical_J0")
@@ -230,34 +209,24 @@ def b2(ws: Workspace) -> Section:
         "the mirror symmetry about a grid angle forbids any drift in exact arithmetic; the "
         "neutral mode accumulates rounding, at most one sum's rounding per step"))
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1.25, 1]})
-    ax = axes[0]
-    R = tr_cue.rates
-    im = ax.imshow(R.T, aspect="auto", origin="lower", cmap="magma",
-                   extent=(0.0, float(tr_cue.t[-1]), 0.0, 2 * np.pi))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained",
+                             gridspec_kw={"width_ratios": [1.25, 1]})
+    ax = plot_spacetime(tr_cue, ax=axes[0], degrees=False, cmap="magma", position=True)
     ax.axvline(B2_CUE["t_off"], color="w", ls="--", lw=1)
     ax.text(B2_CUE["t_off"], 0.3, "  cue off", color="w", fontsize=9)
-    ax.plot(tr_cue.t, tr_cue.bump_position, color="c", lw=1, label="bump position arg C")
-    ax.set_xlabel("time t (units of τ)")
-    ax.set_ylabel("preferred angle θ (rad)")
     ax.set_title(f"Memory of a cue at θ₀ = {theta0:.3f} (J₀ = {B2['J0']:g}, J₁ = {B2['J1']:g})")
-    ax.legend(loc="upper right", fontsize=8)
-    fig.colorbar(im, ax=ax, label="rate m(θ, t)")
     ax = axes[1]
-    theta = models[0].theta
-    th = np.linspace(0, 2 * np.pi, 721)
-    for j, (m, p) in enumerate(zip(traj.final, pos)):
-        ax.plot(theta, m, lw=1.2, color=f"C{j}", label=f"seed {B2_SEEDS[j]}: centre {p:.2f}")
-        ax.plot(th, np.maximum(st.c + st.A * np.cos(th - p), 0), color="k", lw=0.6, ls=":")
-    ax.plot([], [], color="k", ls=":", lw=0.6, label="theory, centred on each bump")
-    ax.set_xlabel("preferred angle θ (rad)")
-    ax.set_ylabel("rate m(θ) at t = 200 τ")
-    ax.set_title("Bumps grown from noise: same shape, any position")
-    ax.set_xlim(0, 2 * np.pi)
-    ax.set_ylim(0, 1.45 * st.peak)
-    ax.legend(fontsize=7, loc="upper center", ncol=3)
+    for j, (s, p) in enumerate(zip(B2_SEEDS, pos)):
+        plot_profile(traj, row=j, ax=ax, degrees=False, color=f"C{j}",
+                     label=f"seed {s}: centre {p:.2f}", legend=False, stride=8, edges=False)
+    # one legend entry per bump; the theory lines (one per bump, centred on it) share one
+    dots = [ln for ln in ax.lines if ln.get_label().startswith("seed") and "theory" not in
+            ln.get_label()]
+    proxy = Line2D([], [], color="0.3", lw=1.5, label="theory (ε = 0), centred on each bump")
+    ax.legend(handles=[*dots, proxy], fontsize=8, loc="upper center", ncol=3,
+              bbox_to_anchor=(0.5, -0.14), frameon=False)
+    ax.set_title("Bumps grown from noise: same shape, any position (t = 200 τ)")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     figure = ws.save(fig, "b2_marginal_phase",
                      "The marginal phase (J₁ > 2). Left: a cue creates a bump that outlives it; "
                      "its position holds the cue's angle. Right: from weak random activity the "

@@ -87,16 +87,17 @@ def _norm_J(model: Any) -> float:
 
 
 # ------------------------------------------------------------------------------ Q13
-def _nullcline_axes(ax: Any, model: Any, box: tuple[float, float, float, float]) -> Any:
-    """Draw both nullclines from the library's exact segments; returns them."""
-    ncs = lib("analysis.phase_plane", "nullclines")(model, x_range=box[:2], y_range=box[2:])
-    for nc, color in zip(ncs, ("C0", "C3")):
-        for seg, kind in zip(nc.segments, nc.kinds):
-            ax.plot(seg[:, 0], seg[:, 1], color=color, lw=2 if kind == "active" else 3,
-                    ls="-" if kind == "active" else ":")
-        ax.plot([], [], color=color, lw=2,
-                label=f"{nc.name}-nullcline  dν_{nc.name}/dt = 0 (dotted: {nc.name} silent)")
-    return ncs
+#: Phase-plane window of Q13-Q14 (Hz): a little below 0 so that the silent branches of the
+#: nullclines, which lie on the axes, stay visible.
+BOX_E = (-1.5, 60.0)
+BOX_I = (-1.0, 40.0)
+
+
+def _legend_below(ax: Any, ncol: int = 2) -> None:
+    """Move the legend under the axes, where it hides nothing."""
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=ncol,
+              fontsize=8, frameon=False)
 
 
 def q13(ws: Workspace) -> Section:
@@ -138,24 +139,30 @@ def q13(ws: Workspace) -> Section:
                  "Euler keeps the fixed point exactly; what is left of the spiral after 2500 ms "
                  "is at most cond(V)·|ν(0) − ν*|·max|1 + λ dt|ⁿ (V: eigenvectors)")
 
-    fig, ax = plt.subplots(figsize=(6.4, 5))
-    box = (0.0, 60.0, 0.0, 40.0)
-    _nullcline_axes(ax, model, box)
-    ax.plot(*exact, "ko", ms=7, label=f"fixed point ({exact[0]:.2f}, {exact[1]:.2f}) Hz")
-    ax.annotate("ν_I = ν_E/4 + 10", (44, 24.5), color="C0", fontsize=9)
-    ax.annotate("ν_E = ν_I + 10", (26, 27), color="C3", fontsize=9, rotation=40)
-    ax.annotate("E silent:\nν_E = 0 branch", (0.8, 30), color="C0", fontsize=8)
-    ax.annotate("I silent: ν_I = 0 for ν_E < 10", (1, 1), color="C3", fontsize=8)
-    ax.set_xlim(box[0], box[1])
-    ax.set_ylim(box[2], box[3])
-    ax.set_xlabel("ν_E (Hz)")
-    ax.set_ylabel("ν_I (Hz)")
-    ax.set_title("Nullclines of the E-I model")
-    ax.legend(loc="upper left", fontsize=8, bbox_to_anchor=(0.12, 1.0))
+    from ..plotting.ei import plot_phase_plane
+
+    fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
+    plot_phase_plane(model, ax=ax, fixed_points=[fp], x_range=BOX_E, y_range=BOX_I,
+                     arrows=False, streamlines=False)
+    white = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.0}
+    ax.text(44, 24.5, "ν_I = ν_E/4 + 10", color="tab:red", fontsize=9, rotation=14.04,
+            transform_rotates_text=True, rotation_mode="anchor")
+    ax.text(31, 22.5, "ν_E = ν_I + 10", color="tab:blue", fontsize=9, rotation=45,
+            transform_rotates_text=True, rotation_mode="anchor")
+    ax.text(1.2, 30, "E silent:\nν_E = 0 branch\n(dashed)", color="tab:red", fontsize=8,
+            bbox=white)
+    ax.text(1.2, 1.6, "I silent: ν_I = 0 for ν_E < 10 (dashed)", color="tab:blue", fontsize=8,
+            bbox=white)
+    ax.annotate(f"fixed point ({exact[0]:.2f}, {exact[1]:.2f}) Hz",
+                (float(exact[0]), float(exact[1])), xytext=(10, -16),
+                textcoords="offset points", fontsize=8)
+    ax.set_title("Nullclines of the E-I model, τ_I = 30 ms")
+    _legend_below(ax, ncol=3)
     ax.grid(alpha=0.3)
     figure = ws.save(fig, "q13_nullclines", "Nullclines (exact segments from "
-                     "analysis.phase_plane.nullclines). Each is a line where its population is active and the "
-                     "axis where it is silent; they cross once, at (80/3, 50/3) Hz.")
+                     "analysis.phase_plane.nullclines, drawn by plotting.ei.plot_phase_plane). "
+                     "Each is a line where its population is active (solid) and the axis where "
+                     "it is silent (dashed); they cross once, at (80/3, 50/3) Hz.")
     answer = f"""
 <p>Use the convention of the text's own Jacobian (M<sub>XY</sub>: weight onto X from Y; the printed
 equations swap the indices, see the corrections):</p>
@@ -201,41 +208,26 @@ def q14(ws: Workspace) -> Section:
                  f"grid points (of {int(clear.sum())}) where the library's dν/dt has the wrong sign",
                  0.0, float(bad), 0.0, "exact: a count")
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
-    box = (0.0, 60.0, 0.0, 40.0)
+    from ..plotting.ei import plot_flow_signs, plot_phase_plane
+
+    fig, axes = plt.subplots(1, 2, figsize=(12.5, 5.8), layout="constrained")
+    plot_phase_plane(model, ax=axes[0], fixed_points=[fp], x_range=BOX_E, y_range=BOX_I,
+                     arrows=False, streamlines=False)
+    # the arrow grid starts clear of the axes, where the silent branches lie
+    plot_flow_signs(model, ax=axes[0], x_range=(1.5, BOX_E[1]), y_range=(1.0, BOX_I[1]))
+    axes[0].set_xlim(*BOX_E)
+    axes[0].set_ylim(*BOX_I)
+    axes[0].set_title("Horizontal and vertical arrows (signs only), τ_I = 30 ms")
+    plot_phase_plane(model, ax=axes[1], fixed_points=[fp], x_range=BOX_E, y_range=BOX_I)
+    axes[1].set_title("Full flow field, τ_I = 30 ms")
     for ax in axes:
-        _nullcline_axes(ax, model, box)
-        ax.plot(*fp.state, "ko", ms=6)
-        ax.set_xlim(box[0], box[1])
-        ax.set_ylim(box[2], box[3])
-        ax.set_xlabel("ν_E (Hz)")
-        ax.set_ylabel("ν_I (Hz)")
-    ax = axes[0]
-    ge = np.linspace(4, 56, 9)
-    gi = np.linspace(3, 37, 7)
-    GE, GI = np.meshgrid(ge, gi)
-    G = model.rhs(0.0, np.stack([GE, GI], axis=-1))
-    sE, sI = np.sign(G[..., 0]), np.sign(G[..., 1])
-    ax.quiver(GE, GI, sE, 0 * sE, color="C0", scale=30, width=0.004, label="sign of dν_E/dt")
-    ax.quiver(GE, GI, 0 * sI, sI, color="C3", scale=30, width=0.004, label="sign of dν_I/dt")
-    ax.set_title("Horizontal and vertical arrows (signs only)")
-    ax.legend(loc="upper left", fontsize=8)
-    ax = axes[1]
-    ee = np.linspace(0, 60, 120)
-    ii = np.linspace(0, 40, 80)
-    EE, II = np.meshgrid(ee, ii)
-    H = model.rhs(0.0, np.stack([EE, II], axis=-1))
-    speed = np.hypot(H[..., 0], H[..., 1])
-    strm = ax.streamplot(EE, II, H[..., 0], H[..., 1], color=np.log10(speed + 1e-3), cmap="viridis",
-                         density=1.2, linewidth=0.8)
-    fig.colorbar(strm.lines, ax=ax, label="log₁₀ speed (Hz/ms)")
-    ax.set_title("Full flow field, τ_I = 30 ms")
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
+        _legend_below(ax)
     figure = ws.save(fig, "q14_flow_field", "Left: the arrows Q14 asks for, the sign of "
                      "dν_E/dt (horizontal) and of dν_I/dt (vertical) in each region cut out by "
-                     "the nullclines; together they turn anticlockwise around the fixed point. "
-                     "Right: the full vector field as streamlines.")
+                     "the nullclines (plotting.ei.plot_flow_signs); together they turn "
+                     "anticlockwise around the fixed point. Right: the full vector field "
+                     "(plotting.ei.plot_phase_plane): streamlines, and arrows of unit length "
+                     "shaded by speed (darker = faster).")
     answer = f"""
 <p>The sign of dν<sub>E</sub>/dt changes only on the E-nullcline. Above its active branch
 (ν<sub>I</sub> &gt; ν<sub>E</sub>/4 + 10) the extra inhibition makes the bracket smaller than ν<sub>E</sub>,
@@ -406,76 +398,50 @@ def _period_from_simulation(traj: Any, cyc: Any) -> float:
 def _fig_eigen_path(ws: Workspace, diag: Any) -> Any:
     import matplotlib.pyplot as plt
 
-    br = next(b for b in diag.branches if b.active is None or all(b.active))
-    v = diag.values
-    lam = br.eigenvalues
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
-    ax = axes[0]
-    ax.plot(v, lam[:, 0].real, color="C0", lw=2, label="Re λ")
-    ax.plot(v, np.abs(lam[:, 0].imag), color="C1", lw=2, label="|Im λ|")
-    ax.axhline(0, color="k", lw=0.8)
-    ax.axvline(40, color="k", ls="--", lw=1)
+    from ..plotting.ei import plot_eigenvalues, plot_trace_determinant
+
+    fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.6), layout="constrained")
+    ax = plot_eigenvalues(diag, ax=axes[0])
     for t in TAU_IS:
-        ax.axvline(t, color="0.7", lw=0.6)
+        ax.axvline(t, color="0.7", lw=0.6, zorder=0)
     ax.set_xlabel("τ_I (ms)")
-    ax.set_ylabel("eigenvalue of the fixed point (1/ms)")
+    ax.set_ylabel("eigenvalues of the fixed point (1/ms)")
     ax.set_title("Eigenvalues against τ_I (both populations active)")
-    ax.legend()
     ax.grid(alpha=0.3)
-    ax = axes[1]
-    tr_, de = br.trace, br.determinant
-    tt = np.linspace(min(-0.02, np.nanmin(tr_)), max(0.012, np.nanmax(tr_)), 200)
-    ax.plot(tt, tt**2 / 4, color="0.5", ls="--", label="det = tr²/4 (node | focus)")
-    ax.axvline(0, color="k", lw=0.8)
-    sc = ax.scatter(tr_, de, c=v, cmap="viridis", s=14, zorder=3)
-    for t in TAU_IS:
-        j = int(np.argmin(np.abs(v - t)))
-        ax.annotate(f"τ_I = {t:g}", (tr_[j], de[j]), textcoords="offset points", xytext=(6, 6),
-                    fontsize=8)
-    fig.colorbar(sc, ax=ax, label="τ_I (ms)")
+    ax = plot_trace_determinant(diag, ax=axes[1], marks=TAU_IS)
+    trace = np.concatenate([b.trace for b in diag.branches])
+    ax.set_xlim(1.2 * float(np.min(trace)), 1.8 * float(np.max(trace)))   # zoom on the path
     ax.set_xlabel("trace b (1/ms)")
-    ax.set_ylabel("determinant (1/ms²)")
-    ax.set_title("Path in the trace-determinant plane")
-    ax.text(0.03, 0.45, "stable focus\n(trace < 0)", transform=ax.transAxes, fontsize=9)
+    ax.set_title("Path in the trace-determinant plane (colour: τ_I in ms)")
+    ax.text(0.03, 0.3, "stable focus\n(trace < 0)", transform=ax.transAxes, fontsize=9)
     ax.text(0.97, 0.6, "unstable focus\n(trace > 0)", transform=ax.transAxes, fontsize=9,
             ha="right")
     ax.locator_params(axis="x", nbins=6)
-    ax.legend(loc="lower left", fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return ws.save(fig, "q15_eigenvalues_trace_det", "Left: real and imaginary parts of the "
-                   "eigenvalues against τ_I; the real part crosses zero at 40 ms. Right: the "
-                   "fixed point's path in the trace-determinant plane crosses the vertical axis "
-                   "(trace 0) from the stable to the unstable side while staying a focus.")
+    return ws.save(fig, "q15_eigenvalues_trace_det", "Left: real (solid) and imaginary "
+                   "(dotted) parts of the eigenvalues against τ_I; the real part crosses zero "
+                   "at 40 ms. Right: the fixed point's path in the trace-determinant plane "
+                   "crosses the vertical axis (trace 0) from the stable to the unstable side "
+                   "while staying a focus, far above the node-focus parabola det = tr²/4.")
 
 
 def _fig_time_courses(ws: Workspace, cyc: Any) -> Any:
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7))
+    from ..plotting.ei import plot_phase_plane, plot_time_course
+
+    fig, axes = plt.subplots(2, 2, figsize=(12.5, 9.0), layout="constrained")
     for row, tau_I in enumerate((30.0, 50.0)):
         tr = _run(ws, tau_I, X_INSIDE)
-        ax = axes[row, 0]
-        ax.plot(tr.t, tr.rates[:, 0], color="C0", label="ν_E")
-        ax.plot(tr.t, tr.rates[:, 1], color="C3", label="ν_I")
+        ax = plot_time_course(tr, ax=axes[row, 0])
         ax.set_xlim(0, 1000)
-        ax.set_xlabel("time (ms)")
-        ax.set_ylabel("rate (Hz)")
         ax.set_title(f"τ_I = {tau_I:g} ms, from (25, 25) Hz")
-        ax.legend(loc="upper right")
         ax.grid(alpha=0.3)
-        ax = axes[row, 1]
-        model = _EI(tau_I=tau_I)
-        _nullcline_axes(ax, model, (0.0, 60.0, 0.0, 35.0))
-        ax.plot(tr.rates[:, 0], tr.rates[:, 1], color="k", lw=0.8, label="trajectory")
-        ax.plot(*X_INSIDE, "s", color="k", ms=5)
-        ax.set_xlim(0, 60)
-        ax.set_ylim(0, 35)
-        ax.set_xlabel("ν_E (Hz)")
-        ax.set_ylabel("ν_I (Hz)")
+        ax = plot_phase_plane(_EI(tau_I=tau_I), ax=axes[row, 1], trajectories=[tr],
+                              x_range=(-1.5, 60.0), y_range=(-1.0, 35.0), arrows=False,
+                              streamlines=False)
         ax.set_title(f"Phase plane, τ_I = {tau_I:g} ms")
-        ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
+        _legend_below(ax)
     return ws.save(fig, "q15_time_courses", "Forward Euler (dt = 0.02 ms) from (25, 25) Hz. "
                    "Top: at τ_I = 30 ms a damped oscillation into the fixed point. Bottom: at "
                    f"τ_I = 50 ms the rates settle on a limit cycle of period {cyc.period:.1f} ms, "
@@ -485,67 +451,41 @@ def _fig_time_courses(ws: Workspace, cyc: Any) -> Any:
 def _fig_cycle(ws: Workspace, cyc: Any) -> Any:
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.6, 5))
-    model = _EI(tau_I=50.0)
-    _nullcline_axes(ax, model, (0.0, 62.0, 0.0, 65.0))
-    for lbl, x0, c in (("from inside (25, 25) Hz", X_INSIDE, "C2"),
-                       ("from outside (50, 60) Hz", X_OUTSIDE, "C1")):
-        tr = _run(ws, 50.0, x0)
-        ax.plot(tr.rates[:, 0], tr.rates[:, 1], color=c, lw=0.8, label=lbl)
-        ax.plot(*x0, "s", color=c, ms=6)
-    ax.plot(cyc.orbit[:, 0], cyc.orbit[:, 1], color="k", lw=2, ls="--",
-            label=f"cycle by shooting, T = {cyc.period:.2f} ms")
-    ax.plot(*_closed_form_fp(model), "o", color="w", mec="k", ms=7, label="unstable focus")
-    ax.set_xlim(0, 62)
-    ax.set_ylim(0, 65)
-    ax.set_xlabel("ν_E (Hz)")
-    ax.set_ylabel("ν_I (Hz)")
+    from ..plotting.ei import plot_phase_plane
+
+    fig, ax = plt.subplots(figsize=(6.6, 5.8), layout="constrained")
+    runs = [_run(ws, 50.0, X_INSIDE), _run(ws, 50.0, X_OUTSIDE)]
+    plot_phase_plane(_EI(tau_I=50.0), ax=ax, cycle=cyc, trajectories=runs,
+                     trajectory_labels=["from inside (25, 25) Hz", "from outside (50, 60) Hz"],
+                     x_range=(-2.0, 62.0), y_range=(-2.0, 65.0), arrows=False, streamlines=False)
     ax.set_title("τ_I = 50 ms: one attracting limit cycle")
-    ax.legend(loc="upper left", fontsize=8)
+    _legend_below(ax)
     ax.grid(alpha=0.3)
     return ws.save(fig, "q15_limit_cycle", "Trajectories from inside and from outside the "
-                   "cycle converge to the same closed orbit, the one found by the library's "
-                   "shooting method.")
+                   "cycle (forward Euler, 2500 ms) converge to the same closed orbit, the one "
+                   "found by the library's shooting method (black).")
 
 
 def _fig_bifurcation(ws: Workspace, diag: Any) -> Any:
     import matplotlib.pyplot as plt
 
-    br = next(b for b in diag.branches if b.active is None or all(b.active))
-    v = diag.values
-    cy = diag.cycles
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
-    ax = axes[0]
-    st = br.stable
-    ax.plot(v[st], br.states[st, 0], color="C0", lw=2, label="fixed point, stable")
-    ax.plot(v[~st], br.states[~st, 0], color="C0", lw=2, ls="--", label="fixed point, unstable")
-    ok = cy.exists
-    ax.plot(v[ok], cy.maximum[ok, 0], "o-", color="C3", ms=3, label="cycle: max ν_E")
-    ax.plot(v[ok], cy.minimum[ok, 0], "o-", color="C2", ms=3, label="cycle: min ν_E")
-    for p in diag.hopf:
-        ax.axvline(p.value, color="k", ls=":", lw=1)
-        ax.text(p.value, 0.97, f" Hopf (centre) τ_I = {p.value:g}", va="top", fontsize=8,
-                transform=ax.get_xaxis_transform())
+    from ..plotting.ei import plot_bifurcation, plot_period
+
+    fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.6), layout="constrained")
+    ax = plot_bifurcation(diag, unit=0, ax=axes[0])
     ax.set_xlabel("τ_I (ms)")
-    ax.set_ylabel("ν_E (Hz)")
     ax.set_title("Bifurcation diagram in τ_I")
-    ax.legend(loc="center left", fontsize=8)
+    _legend_below(ax)
     ax.grid(alpha=0.3)
-    ax = axes[1]
-    ax.plot(v[ok], cy.period[ok], "o-", color="C4", ms=3, label="cycle period (shooting)")
-    lam = br.eigenvalues[:, 0]
-    ax.plot(v, 2 * np.pi / np.abs(lam.imag), color="0.5", ls="--",
-            label="2π/Im λ of the fixed point")
+    ax = plot_period(diag, ax=axes[1], linear=True)
     ax.set_xlabel("τ_I (ms)")
-    ax.set_ylabel("period (ms)")
     ax.set_title("Period of the oscillation")
-    ax.legend(fontsize=8)
+    _legend_below(ax)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return ws.save(fig, "q15_bifurcation_tau_I", "Left: the fixed point (stable below 40 ms, "
-                   "unstable above) and the extremes of ν_E on the limit cycle, which exists "
-                   "only above 40 ms and is born with a large amplitude. Right: the cycle's "
-                   "period against the linear estimate 2π/Im λ.")
+                   "unstable above) and the extremes of ν_E on the limit cycle (grey band), which "
+                   "exists only above 40 ms and is born with a large amplitude. Right: the "
+                   "cycle's period (shooting) against the linear estimate 2π/|Im λ|.")
 
 
 # ------------------------------------------------------------------------------ B3
@@ -575,15 +515,13 @@ def nonsmooth_birth(ws: Workspace) -> Section:
     below = find_limit_cycle(m0.replace(tau_I=tau_c - 1.0))
     checks.append(holds("B3c", "no cycle below: the fixed point attracts everything",
                         "limit cycle found at τ_I = 39 ms", False, below is not None))
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    ax.plot(offsets, amps_a, "o-", color="C3", label="peak-to-peak ν_E on the cycle (library)")
-    ax.plot(offsets, amps_a[-1] * np.sqrt(offsets / offsets[-1]), "--", color="0.4",
-            label="smooth Hopf: ∝ √(τ_I − 40 ms)")
-    ax.set_xscale("log")
+    from ..plotting.ei import plot_cycle_amplitude
+
+    diag = lib("analysis.bifurcation", "bifurcation_diagram")(m0, "tau_I", tau_c + offsets)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    plot_cycle_amplitude(diag, onset=tau_c, ax=ax)
     ax.set_xlabel("τ_I − 40 ms")
-    ax.set_ylabel("cycle amplitude of ν_E (Hz)")
     ax.set_title("Birth of the oscillation: finite amplitude at once")
-    ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3, which="both")
     figure = ws.save(fig, "b3_nonsmooth_birth", "Amplitude of the limit cycle against the "
                      "distance to the bifurcation (log scale). A smooth Hopf bifurcation would "

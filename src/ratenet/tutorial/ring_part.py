@@ -18,6 +18,12 @@ from typing import Any, cast
 import numpy as np
 
 from ..models.ring import RingModel
+from ..plotting.ring import (
+    plot_amplification,
+    plot_order_parameters,
+    plot_profile,
+    plot_uniform_rate,
+)
 from ..results import RingTrajectory
 from ..simulate import simulate as _simulate_any
 from ._core import (
@@ -211,19 +217,8 @@ def q3(ws: Workspace) -> Section:
                  "the spread of the random initial rates")
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    jj = np.linspace(-8.0, 0.95, 400)
-    ax.plot(jj, [float(uniform_rate(j, h0)) for j in jj], color="C0",
-            label="theory  m₀ = h₀/(1 − J₀)")
-    ax.plot(Q3_J0, measured, "o", color="C1", mfc="none", ms=7, label="simulation (N = 256)")
-    ax.axvline(1.0, color="k", ls="--", lw=1)
-    ax.text(0.9, 0.12, "J₀ = 1: no positive\nuniform state beyond", ha="right", va="center",
-            fontsize=9, transform=ax.get_xaxis_transform(),
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
-    ax.set_yscale("log")
-    ax.set_xlabel("uniform coupling J₀")
-    ax.set_ylabel("uniform rate m₀  (h₀ = 1)")
-    ax.set_title("Uniform rate against J₀")
-    ax.legend(loc="upper left")
+    plot_uniform_rate(np.linspace(-8.0, 0.95, 400), h0=h0, ax=ax, measured=(Q3_J0, measured))
+    ax.set_title(f"Uniform rate against J₀ (simulations: N = {N}, 300 τ)")
     ax.grid(alpha=0.3)
     figure = ws.save(fig, "q3_uniform_rate_vs_J0", "The uniform rate m₀ against J₀ (line: theory; "
                      "circles: mean rate of simulated rings after 300 τ). It falls to 0 like "
@@ -466,31 +461,19 @@ def q9(ws: Workspace) -> Section:
                  rnd / float(np.min(np.abs(C_th))),
                  "rounding of C divided by the smallest |C| reached")
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    ax = axes[0]
-    ax.plot(tu.t, M_th, color="C0", lw=2, label="reduced ODE  dM/dt = (J₀ − 1)M")
-    ax.plot(tu.t[::8], tu.M[::8], "o", color="C1", mfc="none", label="network (N = 256)")
-    ax.plot(tu.t, np.abs(tu.C), color="C2", lw=1, label="|C(t)| of the network")
-    ax.set_xlabel("time t (units of τ)")
-    ax.set_ylabel("order parameter")
-    ax.set_title(f"Uniform perturbation ε = {EPS_PERT:g}")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    ax = axes[1]
-    ax.plot(tb.t, np.abs(C_th), color="C0", lw=2, label="reduced ODE  dC/dt = (J₁/2 − 1)C")
-    ax.plot(tb.t[::16], np.abs(tb.C[::16]), "o", color="C1", mfc="none",
-            label="|C(t)| of the network")
-    ax.plot(tb.t, tb.M, color="C2", lw=1, label="M(t) of the network")
-    ax.set_xlabel("time t (units of τ)")
-    ax.set_ylabel("order parameter")
-    ax.set_title(f"Bump perturbation ε cos(θ − {PHI:g}), ε = {EPS_PERT:g}")
-    ax.legend()
-    ax.grid(alpha=0.3)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    for ax, traj, what in ((axes[0], tu, f"Uniform perturbation ε = {EPS_PERT:g}"),
+                           (axes[1], tb, f"Bump perturbation ε cos(θ − {PHI:g}), ε = {EPS_PERT:g}")):
+        plot_order_parameters(traj, ax=ax)
+        ax.set_title(what)
+        ax.grid(alpha=0.3)
     fig.suptitle(f"Decay of perturbations, J₀ = {J0:g}, J₁ = {J1:g}: network against reduced ODEs")
     figure = ws.save(fig, "q9_perturbation_decay",
-                     "Left: a uniform perturbation decays with rate 1 − J₀ and never creates a "
-                     "bump (C stays 0). Right: a cosine perturbation decays with rate 1 − J₁/2 "
-                     "and never changes the mean (M stays 0).")
+                     "Solid: M(t) and |C(t)| of the network (N = 256, forward Euler); dashed: "
+                     "the library's reduced ODEs dM/dt = (J₀ − 1)M, dC/dt = (J₁/2 − 1)C from the "
+                     "same initial state. Left: a uniform perturbation decays with rate 1 − J₀ and "
+                     "never creates a bump (C stays 0). Right: a cosine perturbation decays with "
+                     "rate 1 − J₁/2 and never changes the mean (M stays 0).")
     answer = f"""
 <p>Average the linearised equation of Q8 over θ. The −δm term gives −M, the J<sub>0</sub>M term
 is constant, and e<sup>±iθ</sup> average to zero:</p>
@@ -621,18 +604,13 @@ def q11(ws: Workspace) -> Section:
     c4 = compare("Q11d", "whole profile", "max over θ of |m_sim(θ) − m0 − m1 cos(θ − θ0)|",
                  0.0, errp, 3 * (tr + rnd), "as (a), for the sum of three modes")
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    plot_profile(traj, ax=ax, degrees=False, theory=st, legend=False, stride=4)
     th = np.linspace(0, 2 * np.pi, 400)
-    ax.plot(th, st.profile(th), color="C0", lw=2,
-            label="theory  m₀ + m₁ cos(θ − θ₀)")
-    ax.plot(model.theta[::4], final[::4], "o", ms=4, color="C1", mfc="none",
-            label="network, t = 100 τ")
     ax.plot(th, h0 + EPS_IN * np.cos(th - THETA0), color="0.5", ls="--",
             label="input h(θ) = h₀ + ε cos(θ − θ₀)")
     ax.axvline(THETA0, color="k", lw=0.8, ls=":")
-    ax.set_xlabel("preferred angle θ (rad)")
-    ax.set_ylabel("rate m(θ)")
+    ax.set_ylim(0, 1.15 * max(h0 + EPS_IN, float(st.peak)))
     ax.set_title(f"Response to a weakly tuned input (J₀ = {J0:g}, J₁ = {J1:g}, ε = {EPS_IN:g})")
-    ax.set_xlim(0, 2 * np.pi)
     ax.legend(loc="lower left", fontsize=9)
     ax.grid(alpha=0.3)
     figure = ws.save(fig, "q11_tuned_response", "The stationary profile with weakly tuned "
@@ -704,25 +682,13 @@ def q12(ws: Workspace) -> Section:
     c2 = holds("Q12b", "amplification exactly where J1 > 2 J0",
                f"simulated amplification > 1 ⇔ J1 > 2 J0 at all {len(rows)} grid points",
                True, bool(np.all(predicted == observed)))
-    fig, ax = plt.subplots(figsize=(6.8, 4.4))
-    jj = np.linspace(-1.8, 1.93, 400)
+    fig, ax = plt.subplots(figsize=(9.6, 4.4), layout="constrained")
     for c, j0 in zip(("C0", "C3"), Q12_J0):
         sel = np.array([r[0] == j0 for r in rows])
-        ax.plot(jj, [float(amplification(J0=j0, J1=float(v))) for v in jj], color=c,
-                label=f"theory, J₀ = {j0:g}")
-        ax.plot(Q12_J1, amp_sim[sel], "o", color=c, mfc="none", label=f"network, J₀ = {j0:g}")
-        ax.axvline(2 * j0, color=c, ls="--", lw=1)
-        ax.text(2 * j0, 0.95, f" J₁ = 2J₀ = {2 * j0:g}", color=c, rotation=90, va="top",
-                ha="right", transform=ax.get_xaxis_transform(), fontsize=8)
-    ax.axhline(1.0, color="k", lw=0.8)
-    ax.axvline(2.0, color="k", ls=":", lw=1)
-    ax.text(1.98, 0.5, "J₁ = 2", rotation=90, ha="right", transform=ax.get_xaxis_transform(),
-            fontsize=8)
-    ax.set_yscale("log")
-    ax.set_xlabel("tuned coupling J₁")
-    ax.set_ylabel("amplification  (m₁/m₀)/(ε/h₀)")
-    ax.set_title("Amplification of the input tuning")
-    ax.legend(fontsize=8, loc="lower right")
+        plot_amplification(np.linspace(-1.8, 1.93, 400), J0=j0, ax=ax, color=c,
+                           measured=(Q12_J1, amp_sim[sel]))
+    ax.set_title("Amplification of the input tuning (all neurons active)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     ax.grid(alpha=0.3, which="both")
     figure = ws.save(fig, "q12_amplification_vs_J1",
                      "Amplification against J₁ for two values of J₀. It exceeds 1 to the right of "

@@ -28,6 +28,7 @@ pytest.importorskip("distributed")
 pytest.importorskip("zarr")
 psutil = pytest.importorskip("psutil")
 
+from ratenet import ParameterError  # noqa: E402
 from ratenet.sweep import Grid, completed_chunks, local_cluster, parse_spec, run_sweep  # noqa: E402
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
@@ -145,9 +146,16 @@ def wait_for_markers(store: Path, at_least: int, proc: subprocess.Popen,
 
 
 def test_same_store_on_a_started_cluster_on_the_local_cluster_and_in_process(
-        tmp_path, reference, dask_cluster):
+        tmp_path, reference, dask_cluster, monkeypatch):
     address, _ = dask_cluster
     spec = parse_spec(SPEC)
+    # workers running another ratenet than the client: refused before anything is written
+    with monkeypatch.context() as m:
+        m.setattr("ratenet._version.__version__", "0.0.0+other")
+        with pytest.raises(ParameterError) as info:
+            run_sweep(spec, tmp_path / "refused.zarr", scheduler=address)
+    assert info.value.name == "scheduler" and "another version" in str(info.value)
+    assert not (tmp_path / "refused.zarr").exists()
     remote = run_sweep(spec, tmp_path / "remote.zarr", scheduler=address)
     assert remote.workers == 2 and remote.scheduler == address
     local = run_sweep(spec, tmp_path / "local.zarr", workers=1)

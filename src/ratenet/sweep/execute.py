@@ -161,11 +161,14 @@ def run_sweep(
             raise ParameterError("out", str(out), "a path that does not exist yet",
                                  "pass --resume to continue the sweep stored there, "
                                  "or remove it")
+        if not out.absolute().parent.is_dir():
+            raise ParameterError("out", str(out), "a path in an existing folder")
         store = None
         done = set()
     todo = [i for i in range(grid.n_chunks) if i not in done]
 
     own_cluster = None
+    own_client = client is None
     sync = client is None and scheduler == "synchronous"
     address = "synchronous"
     n_workers = 0
@@ -188,6 +191,8 @@ def run_sweep(
                     raise
             address = str(client.scheduler.address)
             n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
+            if own_cluster is None:
+                _check_worker_versions(client, address)
         if store is None:
             store = (template.result() if template is not None
                      else SweepStore.create(out, spec, fsync=fsync))
@@ -197,14 +202,37 @@ def run_sweep(
         finally:
             store.close()  # every chunk written so far gets its marker
     finally:
-        if own_cluster is not None:
+        if own_client and client is not None:
             client.close()
+        if own_cluster is not None:
             own_cluster.close()
     completed = _cells_in(grid, store.completed())
     return SweepResult(store=str(out), cells=spec.n_cells, completed=completed,
                        computed=computed, chunks=grid.n_chunks,
                        seconds=time.perf_counter() - t_start, scheduler=address,
                        workers=n_workers)
+
+
+def _ratenet_version() -> str:
+    from .._version import __version__
+
+    return __version__
+
+
+def _check_worker_versions(client: Any, address: str) -> None:
+    """Workers of an existing cluster must run the same ratenet as this process."""
+    try:
+        versions = client.run(_ratenet_version)
+    except Exception as err:
+        raise ParameterError("scheduler", address, "a cluster whose workers can import ratenet",
+                             f"{type(err).__name__}: {err}") from None
+    mine = _ratenet_version()
+    other = {w: v for w, v in versions.items() if v != mine}
+    if other:
+        w, v = next(iter(other.items()))
+        raise ParameterError("scheduler", address,
+                             f"a cluster whose workers run ratenet {mine} like this client",
+                             f"{len(other)} worker(s) run another version, e.g. {w}: {v}")
 
 
 def _require(*modules: str) -> None:

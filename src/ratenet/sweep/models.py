@@ -136,9 +136,10 @@ class SweepModel:
 
     # ------------------------------------------------------------- spec side
     def canonical(self, key: str) -> str | None:
-        """Canonical parameter name for a spec key (any letter case), or None."""
+        """Canonical parameter name for a spec key (any letter case, ``-`` for ``_``), or None."""
+        wanted = key.lower().replace("-", "_")
         for name in self.parameters:
-            if name.lower() == key.lower():
+            if name.lower() == wanted:
                 return name
         return None
 

@@ -106,6 +106,8 @@ theory = ["lambda1"]
     assert spec.fixed["dt"] == pytest.approx(0.005)  # smallest tau of the grid / 100
     assert spec.quantities == () and spec.theory == ("lambda1",)
     assert spec.n_cells == 2 * 3 * 3
+    ei = parse_spec('model = "ei"\n[sweep]\ntau-i = [30.0, 50.0]\nM_ee = [1.25]')
+    assert ei.dims == ("tau_I", "M_EE")
     # without [measure], the model's default quantities
     assert parse_spec('model = "ring"\n[sweep]\nj0 = [0.0]').quantities == ("regime", "r0",
                                                                            "peak")
@@ -545,6 +547,12 @@ def test_cli_run_json_resume_and_plot(tmp_path):
     assert png.stat().st_size > 1000
     r = runner.invoke(main, ["sweep", "plot", str(out), "r0", "--sel", "J1"])
     assert r.exit_code == 2 and "--sel" in r.output
+    r = runner.invoke(main, ["sweep", "quantities", "--json"])
+    listed = json.loads(r.output)
+    assert {"ring", "ei"} <= set(listed)
+    assert listed["ring"]["parameters"]["N"]["sweepable"] is False
+    assert "regime" in listed["ring"]["quantities"] and "regime" in listed["ring"]["theory"]
+    assert "period" in listed["ei"]["quantities"]
     r = runner.invoke(main, ["sweep", "--help"])
     assert r.exit_code == 0
     assert "SPEC.toml --out STORE.zarr" in r.output and "--scheduler" in r.output

@@ -312,12 +312,13 @@ def ei_phase_plane(model: Any, *, grid: int) -> EIPhasePlane:
 
 
 def ei_trajectory(model: Any, *, start: tuple[float, float], duration: float,
-                  dt: float = 0.5) -> tuple[np.ndarray, np.ndarray, bool, str]:
+                  dt: float = 1.0) -> tuple[np.ndarray, np.ndarray, bool, str]:
     """Simulate from ``start`` (Hz) for ``duration`` (ms): times, rates (T, 2), ok, message.
 
-    Classical Runge-Kutta with ``dt = min(0.5, tau_min / 20)`` ms: accurate to the eye.
+    Classical Runge-Kutta with ``dt = min(1, tau_min / 10)`` ms: a picture, not a
+    measurement (the period and the cycle come from ``ratenet.analysis``, exactly).
     """
-    dt = min(dt, 0.05 * min(model.tau_E, model.tau_I))
+    dt = min(dt, 0.1 * min(model.tau_E, model.tau_I))
     n_steps = max(1, math.ceil(duration / dt))
     record_every = max(1, n_steps // 2000)
     traj = simulate(model, t_max=duration, dt=dt, x0=np.asarray(start, dtype=float),

@@ -201,6 +201,19 @@ def test_page_loads_with_theory_matching_simulation(browser, server):
         assert max(abs(a - b) for a, b in zip(sim, theory)) < 1e-3 * max(sim)
         assert min(sim) < 1e-9 * max(sim)  # rectified: silent units (decaying to 0) exist
         shot(page, "app_ring_default.png")
+        # rotating the stimulus by 90 degrees rotates the bump with it, shape unchanged
+        page.get_by_role("button", name="Rotate stimulus 90°").click()
+        page.wait_for_function("""() => {
+            const f = Bokeh.documents[0].get_model_by_name('ring_spacetime');
+            return f.renderers.find(r => r.name === 'events').data_source.data.x0.length === 1;
+        }""", timeout=15_000)
+        sim2, theory2 = _profile_and_theory(page)
+        assert max(abs(a - b) for a, b in zip(sim2, theory2)) < 1e-3 * max(sim2)
+        n = len(sim) - 1  # angles -180 + 360 k / n degrees; the peak moves by n/4 places
+        assert sim2.index(max(sim2)) - sim.index(max(sim)) == n // 4
+        assert abs(max(sim2) - max(sim)) < 1e-6 * max(sim)
+        page.locator(".ratenet-regime", has_text="population vector at 90°").wait_for(
+            timeout=5_000)
         open_ei(page)
         shot(page, "app_ei_default.png")
 

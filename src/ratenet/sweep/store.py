@@ -201,8 +201,7 @@ class SweepStore:
         if self._arrays is None:
             import zarr
 
-            kwargs: dict[str, Any] = {"zarr_format": 2} if _zarr_major() >= 3 else {}
-            group = zarr.open_group(str(self.path), mode="r+", **kwargs)
+            group = zarr.open_group(str(self.path), mode="r+", zarr_format=2)
             self._arrays = {q.variable: (group[q.variable], kind)
                             for q, kind in _variables(self.spec)}
         return self._arrays
@@ -308,19 +307,9 @@ def open_sweep(path: str | os.PathLike[str], *, regimes_as_labels: bool = False)
 
 
 # ----------------------------------------------------------------- utilities
-def _zarr_major() -> int:
-    import zarr
-
-    return int(str(zarr.__version__).split(".")[0])
-
-
 def _chunk_key(arr: Any, coords: tuple[int, ...]) -> str:
-    """File name of a chunk inside its array folder (zarr-python 3 or 2)."""
-    meta = getattr(arr, "metadata", None)
-    if meta is not None and hasattr(meta, "encode_chunk_key"):
-        return str(meta.encode_chunk_key(coords))
-    sep = getattr(arr, "_dimension_separator", None) or "."
-    return sep.join(str(c) for c in coords) or "0"
+    """File name of a chunk inside its array folder (``"0.3"`` for Zarr format 2)."""
+    return str(arr.metadata.encode_chunk_key(coords))
 
 
 def _write_atomic(path: Path, text: str, *, fsync: bool = True) -> None:

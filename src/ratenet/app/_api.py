@@ -228,9 +228,6 @@ def regime_map(J0s: np.ndarray, J1s: np.ndarray, *, h0: float,
 
 
 # ----------------------------------------------------------------------- E-I
-EI_PARAMETERS = ("M_EE", "M_EI", "M_IE", "M_II", "gamma_E", "gamma_I", "tau_E", "tau_I")
-
-
 def ei_model(**params: float) -> Any:
     """A :class:`ratenet.EIModel` (raises ParameterError on a bad value)."""
     from .. import EIModel

@@ -39,8 +39,6 @@ class Limits:
         Length of an E-I simulation (ms).
     ei_grid_min, ei_grid_max : int
         Arrows per axis of the E-I flow field.
-    phase_map_max : int
-        Points per axis of the ring's (J0, J1) phase diagram.
     """
 
     N_min: int = 8
@@ -51,7 +49,6 @@ class Limits:
     ei_duration_max: float = 10_000.0
     ei_grid_min: int = 4
     ei_grid_max: int = 60
-    phase_map_max: int = 201
 
     def check_int(self, name: str, value: Any, lo: int, hi: int) -> int:
         """``value`` as an int in ``[lo, hi]``, else :class:`LimitExceeded`."""

@@ -56,6 +56,15 @@ def create_app(limits: Limits = DEFAULT_LIMITS) -> Any:
     return page
 
 
+def _warm_up() -> None:
+    """Compile the simulation kernels before the first visitor arrives."""
+    from . import _api
+
+    for sigma in (0.0, 0.1) if _api.noise_supported() else (0.0,):
+        _api.simulate_ring(J0=-2.0, J1=1.5, h0=1.0, eps=0.1, theta0=0.0, N=16, t_start=0.0,
+                           duration=1.0, frames=10, x0=None, noise=sigma)
+
+
 def origin_for(host: str, port: int) -> str:
     """``host:port`` as a browser writes it in an Origin header (IPv6 in brackets)."""
     try:
@@ -127,6 +136,8 @@ def serve(*, host: str = "127.0.0.1", port: int = 5006,
                 f"{html.escape(asked)!s}; use one of {', '.join(sorted(allowed_hosts))}.</p>")
         return create_app(limits)
 
+    if start:
+        _warm_up()
     return pn.serve(
         {"/": app},
         port=port, address=host, websocket_origin=origins, show=show, start=start,

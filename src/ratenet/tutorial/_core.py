@@ -24,6 +24,7 @@ __all__ = [
     "compare",
     "euler_mode_error",
     "holds",
+    "legend_below",
     "not_available",
     "rk4_mode_error",
     "sum_rounding",
@@ -200,6 +201,18 @@ class Workspace:
         fig.savefig(path, dpi=110, bbox_inches="tight")
         plt.close(fig)
         return Figure(f"figures/{name}.png", caption)
+
+
+def legend_below(ax: Any, *, ncol: int = 2, handles: Sequence[Any] | None = None) -> None:
+    """Put the legend of ``ax`` (or one of ``handles``) under the axes, where it hides nothing.
+
+    The figure needs ``layout="constrained"`` (or ``bbox_inches="tight"`` on saving, as
+    :meth:`Workspace.save` does) for the legend to stay inside the image.
+    """
+    if handles is None:
+        handles = ax.get_legend_handles_labels()[0]
+    ax.legend(handles=list(handles), loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=ncol, fontsize=8, frameon=False)
 
 
 def fmt(x: Any, digits: int = 6) -> str:

@@ -20,7 +20,17 @@ from typing import Any
 
 import numpy as np
 
-from ._core import EPS, Check, Section, Workspace, compare, fmt, holds, sum_rounding
+from ._core import (
+    EPS,
+    Check,
+    Section,
+    Workspace,
+    compare,
+    fmt,
+    holds,
+    legend_below,
+    sum_rounding,
+)
 from ._lib import lib
 from .ring_part import simulate
 
@@ -110,8 +120,7 @@ def b1(ws: Workspace) -> Section:
     axes[0].set_xlabel("θ − θ₀ (rad)")
     axes[0].set_title(f"Rectified tuning, J₀ = {B1['J0']:g}, J₁ = {B1['J1']:g}, h₀ = 1 "
                       f"(dots: N = {N_RECT})")
-    axes[0].legend(fontsize=8, loc="upper center", ncol=3, bbox_to_anchor=(0.5, -0.14),
-                   frameon=False)
+    legend_below(axes[0], ncol=3)
     axes[0].grid(alpha=0.3)
     ax = plot_tuning_vs_eps(np.linspace(0.01, 1.5, 120), **B1, ax=axes[1],
                             measured=(B1_EPS, meas["theta_c"], meas["m1"]))
@@ -223,8 +232,7 @@ def b2(ws: Workspace) -> Section:
     dots = [ln for ln in ax.lines if ln.get_label().startswith("seed") and "theory" not in
             ln.get_label()]
     proxy = Line2D([], [], color="0.3", lw=1.5, label="theory (ε = 0), centred on each bump")
-    ax.legend(handles=[*dots, proxy], fontsize=8, loc="upper center", ncol=3,
-              bbox_to_anchor=(0.5, -0.14), frameon=False)
+    legend_below(ax, ncol=3, handles=[*dots, proxy])
     ax.set_title("Bumps grown from noise: same shape, any position (t = 200 τ)")
     ax.grid(alpha=0.3)
     figure = ws.save(fig, "b2_marginal_phase",

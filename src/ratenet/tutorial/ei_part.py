@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..simulate import simulate
-from ._core import EPS, Section, Workspace, compare, fmt, holds
+from ._core import EPS, Section, Workspace, compare, fmt, holds, legend_below
 from ._lib import lib
 from .questions import QUESTIONS
 
@@ -93,13 +93,6 @@ BOX_E = (-1.5, 60.0)
 BOX_I = (-1.0, 40.0)
 
 
-def _legend_below(ax: Any, ncol: int = 2) -> None:
-    """Move the legend under the axes, where it hides nothing."""
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=ncol,
-              fontsize=8, frameon=False)
-
-
 def q13(ws: Workspace) -> Section:
     import matplotlib.pyplot as plt
 
@@ -157,7 +150,7 @@ def q13(ws: Workspace) -> Section:
                 (float(exact[0]), float(exact[1])), xytext=(10, -16),
                 textcoords="offset points", fontsize=8)
     ax.set_title("Nullclines of the E-I model, τ_I = 30 ms")
-    _legend_below(ax, ncol=3)
+    legend_below(ax, ncol=3)
     ax.grid(alpha=0.3)
     figure = ws.save(fig, "q13_nullclines", "Nullclines (exact segments from "
                      "analysis.phase_plane.nullclines, drawn by plotting.ei.plot_phase_plane). "
@@ -221,7 +214,7 @@ def q14(ws: Workspace) -> Section:
     plot_phase_plane(model, ax=axes[1], fixed_points=[fp], x_range=BOX_E, y_range=BOX_I)
     axes[1].set_title("Full flow field, τ_I = 30 ms")
     for ax in axes:
-        _legend_below(ax)
+        legend_below(ax)
     figure = ws.save(fig, "q14_flow_field", "Left: the arrows Q14 asks for, the sign of "
                      "dν_E/dt (horizontal) and of dν_I/dt (vertical) in each region cut out by "
                      "the nullclines (plotting.ei.plot_flow_signs); together they turn "
@@ -441,7 +434,7 @@ def _fig_time_courses(ws: Workspace, cyc: Any) -> Any:
                               x_range=(-1.5, 60.0), y_range=(-1.0, 35.0), arrows=False,
                               streamlines=False)
         ax.set_title(f"Phase plane, τ_I = {tau_I:g} ms")
-        _legend_below(ax)
+        legend_below(ax)
     return ws.save(fig, "q15_time_courses", "Forward Euler (dt = 0.02 ms) from (25, 25) Hz. "
                    "Top: at τ_I = 30 ms a damped oscillation into the fixed point. Bottom: at "
                    f"τ_I = 50 ms the rates settle on a limit cycle of period {cyc.period:.1f} ms, "
@@ -459,7 +452,7 @@ def _fig_cycle(ws: Workspace, cyc: Any) -> Any:
                      trajectory_labels=["from inside (25, 25) Hz", "from outside (50, 60) Hz"],
                      x_range=(-2.0, 62.0), y_range=(-2.0, 65.0), arrows=False, streamlines=False)
     ax.set_title("τ_I = 50 ms: one attracting limit cycle")
-    _legend_below(ax)
+    legend_below(ax)
     ax.grid(alpha=0.3)
     return ws.save(fig, "q15_limit_cycle", "Trajectories from inside and from outside the "
                    "cycle (forward Euler, 2500 ms) converge to the same closed orbit, the one "
@@ -475,12 +468,12 @@ def _fig_bifurcation(ws: Workspace, diag: Any) -> Any:
     ax = plot_bifurcation(diag, unit=0, ax=axes[0])
     ax.set_xlabel("τ_I (ms)")
     ax.set_title("Bifurcation diagram in τ_I")
-    _legend_below(ax)
+    legend_below(ax)
     ax.grid(alpha=0.3)
     ax = plot_period(diag, ax=axes[1], linear=True)
     ax.set_xlabel("τ_I (ms)")
     ax.set_title("Period of the oscillation")
-    _legend_below(ax)
+    legend_below(ax)
     ax.grid(alpha=0.3)
     return ws.save(fig, "q15_bifurcation_tau_I", "Left: the fixed point (stable below 40 ms, "
                    "unstable above) and the extremes of ν_E on the limit cycle (grey band), which "

@@ -202,7 +202,7 @@ def main() -> None:
     floor = 8 * N * N / bw * steps
     t_dense = best_of(ratenet_dense(N, steps), 3)
     t_naive = best_of(numpy_dense_loop(N, steps), 3)
-    rows.append((f"memory bandwidth (read)", f"{bw / 1e9:.1f} GB/s", "", ""))
+    rows.append(("memory bandwidth (read)", f"{bw / 1e9:.1f} GB/s", "", ""))
     rows.append((f"ratenet dense coupling, N={N}", f"{t_dense / steps * 1e3:.2f} ms/step",
                  f"{rate(N, 1, t_dense, steps):.3g}", f"{t_dense / floor:.2f}x bandwidth floor"))
     rows.append((f"naive dense NumPy, N={N}", f"{t_naive / steps * 1e3:.2f} ms/step",

@@ -216,3 +216,15 @@ def test_spacetime_shows_the_bump_position(narrow):
     n_wraps = int(np.sum(np.abs(np.diff(pos)) > np.pi))
     assert n_wraps >= 2 and int(np.sum(np.isnan(y))) == n_wraps
     np.testing.assert_allclose(y[np.isfinite(y)], pos)
+
+
+def test_profile_shows_the_input(narrow):
+    _, traj = narrow
+    ax = plot_profile(traj, degrees=False, show_input=True, theory=None)
+    _, inp = ax.lines
+    x = np.asarray(inp.get_xdata())
+    np.testing.assert_allclose(inp.get_ydata(), 1.0 + 0.5 * np.cos(x - 1.0))  # h0, eps, theta0
+    assert ax.get_ylim()[1] >= 1.5   # the input's peak is in view
+    moving = simulate(RingModel(eps=0.5, omega=0.2, N=16), t_max=1.0, record_every=5)
+    with pytest.raises(ParameterError, match="show_input"):
+        plot_profile(moving, show_input=True)

@@ -130,7 +130,7 @@ def plot_spacetime(traj: Any, *, ax=None, row: int | None = None, degrees: bool 
 def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | None = None,
                  degrees: bool = True, time_index: int = -1, color: str | None = None,
                  label: str | None = None, legend: bool = True, origin: float = 0.0,
-                 stride: int = 1, edges: bool = True):
+                 stride: int = 1, edges: bool = True, show_input: bool = False):
     """Rate profile ``m(theta)`` of a simulation (dots) with the N -> inf theory (line).
 
     Parameters
@@ -165,6 +165,10 @@ def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | No
     edges : bool, default True
         Mark the edges ``theta0 -+ theta_c`` of the active region (narrow and
         marginal states) with dotted vertical lines.
+    show_input : bool, default False
+        Also draw the external input ``h(theta) = h0 + eps cos(theta - theta0)``
+        present at the time shown (grey, dashed); needs ``traj`` with a static
+        input (no ``omega``, no ``external``).
 
     Returns
     -------
@@ -200,6 +204,17 @@ def plot_profile(traj: Any = None, *, theory: Any = True, ax=None, row: int | No
         ax.plot(wrap(th[::stride]), m[::stride], ls="none", color=color or "C0", zorder=3,
                 label=label or f"simulation (N = {N})", **style)
         position = float(np.angle(np.mean(m * np.exp(1j * th))))
+    if show_input:
+        if traj is None or params.get("external") is not None or (
+                params.get("omega", 0.0) != 0.0):
+            raise ParameterError("show_input", show_input, "False unless traj has a static "
+                                 "cosine input (no omega, no external)")
+        t_end = np.inf if params.get("t_off") is None else params["t_off"]
+        eps_in = params["eps"] if params.get("t_on", 0.0) <= t_shown < t_end else 0.0
+        ax.plot(th_fine * scale,
+                params["h0"] + eps_in * np.cos(th_fine - params.get("theta0", 0.0)),
+                color="0.5", ls="--", lw=1.2,
+                label=r"input $h(\theta) = h_0 + \epsilon\cos(\theta - \theta_0)$")
     state = theory
     if theory is True:
         if traj is None:

@@ -604,12 +604,9 @@ def q11(ws: Workspace) -> Section:
     c4 = compare("Q11d", "whole profile", "max over θ of |m_sim(θ) − m0 − m1 cos(θ − θ0)|",
                  0.0, errp, 3 * (tr + rnd), "as (a), for the sum of three modes")
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    plot_profile(traj, ax=ax, degrees=False, theory=st, legend=False, stride=4)
-    th = np.linspace(0, 2 * np.pi, 400)
-    ax.plot(th, h0 + EPS_IN * np.cos(th - THETA0), color="0.5", ls="--",
-            label="input h(θ) = h₀ + ε cos(θ − θ₀)")
+    plot_profile(traj, ax=ax, degrees=False, theory=st, legend=False, stride=4,
+                 show_input=True)
     ax.axvline(THETA0, color="k", lw=0.8, ls=":")
-    ax.set_ylim(0, 1.15 * max(h0 + EPS_IN, float(st.peak)))
     ax.set_title(f"Response to a weakly tuned input (J₀ = {J0:g}, J₁ = {J1:g}, ε = {EPS_IN:g})")
     ax.legend(loc="lower left", fontsize=9)
     ax.grid(alpha=0.3)

@@ -49,6 +49,13 @@ _UNIT_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:purple")
 _TRAJECTORY_COLORS = ("tab:cyan", "tab:orange", "tab:green", "tab:purple", "tab:brown")
 
 
+
+def _param_label(text: str, param: str | None = None) -> str:
+    """Axis label for a model parameter, with its unit (time constants in ms, thresholds in Hz)."""
+    p = (param or text).split()[0].lower()
+    unit = "ms" if p.startswith("tau") else "Hz" if p.startswith("gamma") else ""
+    return f"{text} ({unit})" if unit else text
+
 def _axes(ax):
     if ax is None:
         import matplotlib.pyplot as plt
@@ -263,7 +270,7 @@ def plot_eigenvalues(diagram: BifurcationDiagram, *, ax=None):
     ax.axhline(0, color="0.3", lw=0.8)
     for p in diagram.hopf:
         ax.axvline(p.value, color="tab:red", lw=0.8, ls="--")
-    ax.set_xlabel(diagram.param)
+    ax.set_xlabel(_param_label(diagram.param))
     ax.set_ylabel("eigenvalue (1/ms)")
     ax.legend(loc="best", fontsize=7)
     return ax
@@ -294,7 +301,7 @@ def plot_bifurcation(diagram: BifurcationDiagram, *, unit: int = 0, ax=None):
         mk = {"hopf": ("*", "tab:red", 14)}.get(p.kind, ("s", "tab:orange", 7))
         ax.plot(p.value, p.state[unit], mk[0], color=mk[1], ms=mk[2], zorder=5,
                 label=f"{p.kind} ({p.value:.4g})")
-    ax.set_xlabel(diagram.param)
+    ax.set_xlabel(_param_label(diagram.param))
     ax.set_ylabel(_label(names, unit))
     ax.legend(loc="best", fontsize=7)
     return ax
@@ -329,7 +336,7 @@ def plot_period(diagram: BifurcationDiagram, *, ax=None, linear: bool = False):
         ax.text(0.5, 0.5, "no limit cycle" if c is not None else "limit cycles not computed",
                 transform=ax.transAxes, ha="center", va="center", color="0.4")
     ax.set_xlim(float(diagram.values[0]), float(diagram.values[-1]))
-    ax.set_xlabel(diagram.param)
+    ax.set_xlabel(_param_label(diagram.param))
     ax.set_ylabel("period (ms)")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", fontsize=8)
@@ -383,7 +390,7 @@ def plot_cycle_amplitude(diagram: BifurcationDiagram, *, onset: float | None = N
         ax.text(0.5, 0.5, "no limit cycle above the onset", transform=ax.transAxes,
                 ha="center", va="center", color="0.4")
     ax.set_xscale("log")
-    ax.set_xlabel(f"{diagram.param} − {onset:g}")
+    ax.set_xlabel(_param_label(f"{diagram.param} − {onset:g}", diagram.param))
     ax.set_ylabel(rf"cycle amplitude of $\nu_{{{unit_name}}}$ (Hz)")
     ax.legend(loc="lower right", fontsize=8)
     return ax
@@ -451,7 +458,7 @@ def plot_multipliers(diagram: BifurcationDiagram, *, ax=None):
         ax.text(0.5, 0.5, "no limit cycle" if c is not None else "limit cycles not computed",
                 transform=ax.transAxes, ha="center", va="center", color="0.4")
     ax.set_xlim(float(diagram.values[0]), float(diagram.values[-1]))
-    ax.set_xlabel(diagram.param)
+    ax.set_xlabel(_param_label(diagram.param))
     ax.set_ylabel("Floquet multiplier modulus")
     return ax
 

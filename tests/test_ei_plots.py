@@ -61,7 +61,7 @@ def test_trace_determinant_marks_the_centre():
     assert x[0] == 0 and y[0] == pytest.approx(0.75 / 400)  # det = omega^2 at tau_I = 40
     assert "1/ms" in ax.get_xlabel()
     ax = plot_eigenvalues(d)
-    assert ax.get_xlabel() == "tau_I" and "1/ms" in ax.get_ylabel()
+    assert ax.get_xlabel() == "tau_I (ms)" and "1/ms" in ax.get_ylabel()
 
 
 def test_figures_have_their_panels():

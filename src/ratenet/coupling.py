@@ -28,6 +28,17 @@ def ring_angles(N: int) -> np.ndarray:
     return 2.0 * np.pi * np.arange(N) / N
 
 
+def _circulant(w: np.ndarray) -> np.ndarray:
+    """``W[i, j] = w[(i - j) mod N]``, built row by row from one doubled copy of ``w``."""
+    N = w.size
+    ww = np.concatenate([w[::-1], w[::-1]])  # ww[N - 1 - k] = w[k], twice
+    W = np.empty((N, N))
+    for i in range(N):
+        # row i: w[(i - j) mod N] for j = 0..N-1, i.e. ww[N - 1 - i + j]
+        W[i] = ww[N - 1 - i:2 * N - 1 - i]
+    return W
+
+
 class Coupling:
     """Interface: ``apply(x)`` and ``matrix()``; ``N`` is the number of units."""
 
@@ -82,12 +93,11 @@ class FourierCoupling(Coupling):
         return out
 
     def matrix(self) -> np.ndarray:
-        theta = ring_angles(self.N)
-        d = theta[:, None] - theta[None, :]
+        d = ring_angles(self.N)  # the N distinct angle differences
         w = np.full_like(d, self.J[0])
         for k, Jk in enumerate(self.J[1:], start=1):
             w += Jk * np.cos(k * d)
-        return w / self.N
+        return _circulant(w / self.N)
 
 
 class CirculantCoupling(Coupling):
@@ -121,8 +131,7 @@ class CirculantCoupling(Coupling):
         return np.fft.irfft(np.fft.rfft(x, axis=-1) * self._w_hat, n=self.N, axis=-1)
 
     def matrix(self) -> np.ndarray:
-        i = np.arange(self.N)
-        return self.kernel[(i[:, None] - i[None, :]) % self.N] / self.N
+        return _circulant(self.kernel / self.N)
 
 
 class DenseCoupling(Coupling):
@@ -136,13 +145,12 @@ class DenseCoupling(Coupling):
             raise ParameterError("W", "matrix with non-finite entries", "finite values")
         self.N = W.shape[0]
         self.W = W
-        self._WT = np.ascontiguousarray(W.T)
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         x = self._check(x)
         if x.ndim == 1:
             return self.W @ x
-        return x @ self._WT
+        return x @ self.W.T
 
     def matrix(self) -> np.ndarray:
         return self.W.copy()

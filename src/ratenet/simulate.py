@@ -194,10 +194,25 @@ def _initial_state(x0, B: int, n: int, seed: int | None, ring: bool = False) -> 
     return np.array(x, dtype=float, order="C")
 
 
+class _NoBar:
+    """Stand-in for a disabled progress bar (costs nothing per call)."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
 def _progress_bar(total: int, enabled: bool, desc: str):
+    if not enabled:
+        return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, disable=not enabled, desc=desc, unit="step", leave=False)
+    return tqdm(total=total, desc=desc, unit="step", leave=False)
 
 
 def _chunks(n_steps: int, record_every: int, n_chunks: int) -> list[tuple[int, int]]:

@@ -207,7 +207,8 @@ class RingModel:
             "theta0": self.theta0, "omega": self.omega, "t_on": self.t_on,
             "t_off": None if math.isinf(self.t_off) else self.t_off, "tau": self.tau,
             "N": self.N, "J_higher": list(self.J_higher),
-            "transfer": {"type": type(t).__name__, **dataclasses.asdict(t)},  # type: ignore[call-overload]
+            "transfer": {"type": type(t).__name__,
+                         **{f.name: getattr(t, f.name) for f in dataclasses.fields(t)}},  # type: ignore[arg-type]
             "coupling": self.coupling, "external": ext,
         }
 

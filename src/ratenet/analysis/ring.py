@@ -158,7 +158,9 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     -----
     The measured regime: ``unstable`` if the row diverged; ``homogeneous`` if
     no unit is active, or all are and the profile is flat; ``broad`` if all are
-    active and the profile is modulated; otherwise (some units silent)
+    active and the profile is modulated by a tuned input (``marginal`` if there is no
+    tuned input at the final time: the neutral continuum at ``J1 = 2``, or a bump still
+    forming); otherwise (some units silent)
     ``marginal`` when the row's ``J1 > 2`` (``gain * J1 > 2`` for a
     threshold-linear transfer of another gain) and ``narrow`` otherwise.
     This mirrors :func:`ratenet.theory.ring.classify_regime`.  A simulation
@@ -220,10 +222,14 @@ def measure_final(traj: Any, *, active_tol: float = 1e-6, rate_floor: float = 1e
     code = np.where(all_on & flat, REGIMES.index("homogeneous"), code)
     code = np.where(all_on & ~flat, REGIMES.index("broad"), code)
     code = np.where(n_active == 0, REGIMES.index("homogeneous"), code)
-    code = np.where(diverged, REGIMES.index("unstable"), code)
 
     t_final = float(traj.t[-1]) if len(traj.t) else math.nan
     rhs, invariant = _rhs(m, params, t_final)
+    # without a tuned input a modulated, fully active profile is no input-driven 'broad'
+    # state: it is the neutral continuum at J1 = 2 or a bump still forming (J1 > 2),
+    # named marginal as in the theory
+    code = np.where(all_on & ~flat & invariant, REGIMES.index("marginal"), code)
+    code = np.where(diverged, REGIMES.index("unstable"), code)
     residual = np.max(np.abs(rhs), axis=1)
     # a bump of a rotation-invariant ring may still drift along its neutral direction
     # (slowly, on a finite ring): estimate that drift from the derivative of the fitted

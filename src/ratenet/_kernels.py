@@ -88,12 +88,15 @@ def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_o
         nc = 0.0
         ns = 0.0
         for i in range(N):
-            v = a + bc * cosv[i] + bs * sinv[i]
-            xi = one_k * x[i] + max(v, 0.0)
-            x[i] = xi
+            # read the tables once: after the store to x[i] the compiler could not
+            # assume they are unchanged (possible aliasing) and would load them again
+            ci = cosv[i]
+            si = sinv[i]
+            xi = one_k * x[i] + max(a + bc * ci + bs * si, 0.0)
             n0 += xi
-            nc += xi * cosv[i]
-            ns += xi * sinv[i]
+            nc += xi * ci
+            ns += xi * si
+            x[i] = xi
         s0 = n0
         sc = nc
         ss = ns

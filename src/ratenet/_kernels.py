@@ -46,9 +46,30 @@ def _eps_at(t, eps, t_on, t_off):
 @njit(cache=True, fastmath=_FM, inline="always")
 def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_off, dt_tau,
                         gain, thr, dt, start_step, n_steps, rec_every, R, max_sum, div_step):
-    """Fused forward Euler, K = 1, threshold-linear: one pass over the units per step."""
+    """Fused forward Euler, K = 1, threshold-linear: one pass over the units per step.
+
+    Units j and N - j see the same cos(theta) and opposite sin(theta), so they are updated
+    together: their inputs are p + q and p - q with p = a + bc cos, q = bs sin, and they
+    enter the moments through their sum and difference.  That halves the table reads and
+    the multiplications.  The partners N - j are kept, in reverse order, in a buffer ``y``
+    (``y[j] = x[N - 1 - j]``) so that both halves are read forwards; ``x`` is brought up
+    to date whenever it is recorded and when the call returns.  (Unit N - j thus uses
+    ``cos(theta_j)`` and ``-sin(theta_j)`` from the table, equal to its own table values to
+    within one rounding.)
+    """
     x = X[b]
     N = x.shape[0]
+    P = (N - 1) // 2  # pairs (j, N - j), j = 1..P; unit 0 and, for even N, unit N/2 unpaired
+    H = N // 2
+    even = N % 2 == 0
+    xa = x[1:P + 1]
+    cp = cosv[1:P + 1]
+    sp = sinv[1:P + 1]
+    y = np.empty(P)
+    for j in range(P):
+        y[j] = x[N - 1 - j]
+    c0, s0t = cosv[0], sinv[0]
+    ch, sh = cosv[H], sinv[H]
     inv_n = 1.0 / N
     s0 = 0.0
     sc = 0.0
@@ -64,6 +85,8 @@ def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_o
     a_h = h0[b] - thr[b]
     e_b = eps[b]
     w_b = omega[b]
+    on_b = t_on[b]
+    off_b = t_off[b]
     # a static stimulus needs no trigonometry inside the time loop
     ec_static = e_b * math.cos(th0[b])
     es_static = e_b * math.sin(th0[b])
@@ -72,7 +95,7 @@ def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_o
         t = gstep * dt
         ec = 0.0
         es = 0.0
-        if t >= t_on[b] and t < t_off[b]:
+        if t >= on_b and t < off_b:
             if w_b == 0.0:
                 ec = ec_static
                 es = es_static
@@ -84,27 +107,42 @@ def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_o
         a = kg * (a_h + a_j0 * s0)
         bc = kg * (ec + a_j1 * sc)
         bs = kg * (es + a_j1 * ss)
-        n0 = 0.0
-        nc = 0.0
-        ns = 0.0
-        for i in range(N):
-            # read the tables once: after the store to x[i] the compiler could not
-            # assume they are unchanged (possible aliasing) and would load them again
-            ci = cosv[i]
-            si = sinv[i]
-            xi = one_k * x[i] + max(a + bc * ci + bs * si, 0.0)
-            n0 += xi
-            nc += xi * ci
-            ns += xi * si
-            x[i] = xi
+        u0 = one_k * x[0] + max(a + bc * c0 + bs * s0t, 0.0)
+        x[0] = u0
+        n0 = u0
+        nc = u0 * c0
+        ns = u0 * s0t
+        if even:
+            uh = one_k * x[H] + max(a + bc * ch + bs * sh, 0.0)
+            x[H] = uh
+            n0 += uh
+            nc += uh * ch
+            ns += uh * sh
+        for j in range(P):
+            ci = cp[j]
+            si = sp[j]
+            pj = a + bc * ci
+            qj = bs * si
+            ya = one_k * xa[j] + max(pj + qj, 0.0)
+            yb = one_k * y[j] + max(pj - qj, 0.0)
+            u = ya + yb
+            n0 += u
+            nc += u * ci
+            ns += (ya - yb) * si
+            xa[j] = ya
+            y[j] = yb
         s0 = n0
         sc = nc
         ss = ns
         if not (abs(s0) + abs(sc) + abs(ss) < max_sum):
             div_step[b] = gstep + 1
-            return
+            break
         if rec_every > 0 and (gstep + 1) % rec_every == 0:
+            for j in range(P):
+                x[N - 1 - j] = y[j]
             R[b, (gstep + 1) // rec_every, :] = x
+    for j in range(P):
+        x[N - 1 - j] = y[j]
 
 
 @njit(cache=True, parallel=True, fastmath=_FM)

@@ -51,23 +51,30 @@ def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_o
     Units j and N - j see the same cos(theta) and opposite sin(theta), so they are updated
     together: their inputs are p + q and p - q with p = a + bc cos, q = bs sin, and they
     enter the moments through their sum and difference.  That halves the table reads and
-    the multiplications.  The partners N - j are kept, in reverse order, in a buffer ``y``
-    (``y[j] = x[N - 1 - j]``) so that both halves are read forwards; ``x`` is brought up
-    to date whenever it is recorded and when the call returns.  (Unit N - j thus uses
-    ``cos(theta_j)`` and ``-sin(theta_j)`` from the table, equal to its own table values to
-    within one rounding.)
+    the multiplications.  Both halves live in buffers read forwards (``xa[j] = x[j + 1]``,
+    ``y[j] = x[N - 1 - j]``), padded to a multiple of 16 pairs so that the compiled loop
+    has no scalar remainder: a padding pair has cos = sin = 0 and starts each step at 0, so
+    it adds exactly ``2 [a]_+`` to the mean and nothing to the other moments, which is
+    taken off again.  ``x`` is brought up to date whenever it is recorded and when the call
+    returns.  (Unit N - j uses ``cos(theta_j)`` and ``-sin(theta_j)`` from the table, equal
+    to its own table values to within one rounding.)
     """
     x = X[b]
     N = x.shape[0]
     P = (N - 1) // 2  # pairs (j, N - j), j = 1..P; unit 0 and, for even N, unit N/2 unpaired
     H = N // 2
     even = N % 2 == 0
-    xa = x[1:P + 1]
-    cp = cosv[1:P + 1]
-    sp = sinv[1:P + 1]
-    y = np.empty(P)
+    Q = (P + 15) // 16 * 16  # padded number of pairs
+    xa = np.zeros(Q)
+    y = np.zeros(Q)
+    cp = np.zeros(Q)
+    sp = np.zeros(Q)
     for j in range(P):
+        xa[j] = x[j + 1]
         y[j] = x[N - 1 - j]
+        cp[j] = cosv[j + 1]
+        sp[j] = sinv[j + 1]
+    n_pad2 = 2.0 * (Q - P)
     c0, s0t = cosv[0], sinv[0]
     ch, sh = cosv[H], sinv[H]
     inv_n = 1.0 / N
@@ -118,7 +125,10 @@ def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_o
             n0 += uh
             nc += uh * ch
             ns += uh * sh
-        for j in range(P):
+        m0 = 0.0
+        mc = 0.0
+        ms = 0.0
+        for j in range(Q):
             ci = cp[j]
             si = sp[j]
             pj = a + bc * ci
@@ -126,22 +136,27 @@ def _euler_cos_relu_row(b, X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_o
             ya = one_k * xa[j] + max(pj + qj, 0.0)
             yb = one_k * y[j] + max(pj - qj, 0.0)
             u = ya + yb
-            n0 += u
-            nc += u * ci
-            ns += (ya - yb) * si
+            m0 += u
+            mc += u * ci
+            ms += (ya - yb) * si
             xa[j] = ya
             y[j] = yb
-        s0 = n0
-        sc = nc
-        ss = ns
+        for j in range(P, Q):  # the padding pairs start every step at 0
+            xa[j] = 0.0
+            y[j] = 0.0
+        s0 = n0 + (m0 - n_pad2 * max(a, 0.0))
+        sc = nc + mc
+        ss = ns + ms
         if not (abs(s0) + abs(sc) + abs(ss) < max_sum):
             div_step[b] = gstep + 1
             break
         if rec_every > 0 and (gstep + 1) % rec_every == 0:
             for j in range(P):
+                x[j + 1] = xa[j]
                 x[N - 1 - j] = y[j]
             R[b, (gstep + 1) // rec_every, :] = x
     for j in range(P):
+        x[j + 1] = xa[j]
         x[N - 1 - j] = y[j]
 
 

@@ -207,8 +207,7 @@ class RingModel:
             "theta0": self.theta0, "omega": self.omega, "t_on": self.t_on,
             "t_off": None if math.isinf(self.t_off) else self.t_off, "tau": self.tau,
             "N": self.N, "J_higher": list(self.J_higher),
-            "transfer": {"type": type(t).__name__,
-                         **{f.name: getattr(t, f.name) for f in dataclasses.fields(t)}},  # type: ignore[arg-type]
+            "transfer": {"type": type(t).__name__, **vars(t)},
             "coupling": self.coupling, "external": ext,
         }
 

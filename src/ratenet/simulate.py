@@ -381,9 +381,6 @@ def _assemble(R, t, div_step, dt, x_last, params, single, method, max_rate, caus
                message=message, params=params, method=method, dt=dt, unit_names=tuple(names))
 
 
-_TABLEAUS = {"euler": 0, "heun": 1, "rk4": 2}
-
-
 def _step(rhs, t: float, x: np.ndarray, dt: float, method: str) -> np.ndarray:
     k1 = rhs(t, x)
     if method == "euler":

@@ -79,33 +79,12 @@ def _uniform_open(r):
 
 
 @njit(cache=True)
-def _normal(s0, s1, s2, s3):
-    """One standard normal deviate (ziggurat) and the advanced generator state."""
-    while True:
-        r, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-        i = np.int64(r & _U255)
-        u = 2.0 * (np.float64(r >> _U11) * _TWO_M53) - 1.0
-        if abs(u) < _ZR[i]:
-            return u * _ZX[i], s0, s1, s2, s3
-        if i == 0:  # the tail beyond R, Marsaglia's method
-            while True:
-                r, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                xt = -math.log(_uniform_open(r)) / _ZTAIL
-                r, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                yt = -math.log(_uniform_open(r))
-                if yt + yt >= xt * xt:
-                    break
-            return (_ZTAIL + xt if u > 0.0 else -(_ZTAIL + xt)), s0, s1, s2, s3
-        x = u * _ZX[i]
-        r, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-        y = _ZF[i] + (np.float64(r >> _U11) * _TWO_M53) * (_ZF[i + 1] - _ZF[i])
-        if y < math.exp(-0.5 * x * x):
-            return x, s0, s1, s2, s3
+def _ziggurat_finish(i, u, s0, s1, s2, s3):
+    """The ziggurat's slow path after a failed fast test in layer ``i``.
 
-
-@njit(cache=True)
-def _normal_slow(i, u, s0, s1, s2, s3):
-    """Finish a ziggurat draw whose fast test failed (wedge or tail), else draw afresh."""
+    Returns ``(accepted, x, s0, s1, s2, s3)``: layer 0 draws from the tail beyond R
+    (Marsaglia's method, always accepted); other layers test the wedge once.
+    """
     if i == 0:
         while True:
             r, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
@@ -114,11 +93,32 @@ def _normal_slow(i, u, s0, s1, s2, s3):
             yt = -math.log(_uniform_open(r))
             if yt + yt >= xt * xt:
                 break
-        return (_ZTAIL + xt if u > 0.0 else -(_ZTAIL + xt)), s0, s1, s2, s3
+        return True, (_ZTAIL + xt if u > 0.0 else -(_ZTAIL + xt)), s0, s1, s2, s3
     x = u * _ZX[i]
     r, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
     y = _ZF[i] + (np.float64(r >> _U11) * _TWO_M53) * (_ZF[i + 1] - _ZF[i])
-    if y < math.exp(-0.5 * x * x):
+    return y < math.exp(-0.5 * x * x), x, s0, s1, s2, s3
+
+
+@njit(cache=True)
+def _normal(s0, s1, s2, s3):
+    """One standard normal deviate (ziggurat) and the advanced generator state."""
+    while True:
+        r, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+        i = np.int64(r & _U255)
+        u = 2.0 * (np.float64(r >> _U11) * _TWO_M53) - 1.0
+        if abs(u) < _ZR[i]:
+            return u * _ZX[i], s0, s1, s2, s3
+        ok, x, s0, s1, s2, s3 = _ziggurat_finish(i, u, s0, s1, s2, s3)
+        if ok:
+            return x, s0, s1, s2, s3
+
+
+@njit(cache=True)
+def _normal_slow(i, u, s0, s1, s2, s3):
+    """Finish a ziggurat draw whose fast test failed (wedge or tail), else draw afresh."""
+    ok, x, s0, s1, s2, s3 = _ziggurat_finish(i, u, s0, s1, s2, s3)
+    if ok:
         return x, s0, s1, s2, s3
     return _normal(s0, s1, s2, s3)
 

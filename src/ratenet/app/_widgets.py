@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 
@@ -29,3 +30,25 @@ def restore_slider_end(widget: Any, end: float) -> None:
     if inner is not None and hasattr(inner, "end"):
         inner.end = end + (widget.step or 1)
         inner.end = end
+
+
+def refuse(view: Any, err: Exception) -> None:
+    """Show in ``view.alert`` why a request was refused and put the offending slider back.
+
+    ``view`` has ``alert``, ``sliders`` (name -> widget), ``_valid`` (name -> last valid
+    value), ``_ends`` (name -> slider end) and a ``_busy`` flag that silences the
+    callbacks while the widget is reset.  ``err`` is a ParameterError naming the slider.
+    """
+    view.alert.object = (f"Request refused: {html.escape(str(err))}. "
+                         "The previous result is kept.")
+    view.alert.visible = True
+    name = getattr(err, "name", None)
+    widget = view.sliders.get(name)
+    if widget is not None and name in view._valid:
+        view._busy = True
+        try:
+            widget.value = view._valid[name]
+            if name in view._ends:
+                restore_slider_end(widget, view._ends[name])
+        finally:
+            view._busy = False

@@ -19,8 +19,7 @@ from bokeh.plotting import figure
 
 from .._validation import ParameterError
 from . import _api
-from ._widgets import labelled
-from ._widgets import restore_slider_end as _restore_slider_end
+from ._widgets import labelled, refuse
 from .limits import Limits
 
 __all__ = ["EIView"]
@@ -216,18 +215,8 @@ class EIView:
         return params, duration, grid
 
     def _refuse(self, err: ParameterError) -> None:
-        self.alert.object = (f"Request refused: {html.escape(str(err))}. "
-                             "The previous result is kept.")
-        self.alert.visible = True
-        widget = self.sliders.get(err.name)
-        if widget is not None and err.name in self._valid:
-            self._busy = True
-            try:
-                widget.value = self._valid[err.name]
-                if err.name in self._ends:
-                    _restore_slider_end(widget, self._ends[err.name])
-            finally:
-                self._busy = False
+        """Show why a request was refused and put the widgets back to the last valid state."""
+        refuse(self, err)
 
     def update(self, *, trajectory_only: bool = False) -> None:
         """Redraw in two steps: the analysis at once, then the clicked trajectory.

@@ -22,8 +22,7 @@ from bokeh.plotting import figure
 
 from .._validation import ParameterError
 from . import _api
-from ._widgets import labelled
-from ._widgets import restore_slider_end as _restore_slider_end
+from ._widgets import labelled, refuse
 from .limits import Limits
 
 __all__ = ["RingView"]
@@ -221,18 +220,7 @@ class RingView:
 
     def _refuse(self, err: ParameterError) -> None:
         """Show why a request was refused and put the widgets back to the last valid state."""
-        self.alert.object = (f"Request refused: {html.escape(str(err))}. "
-                             "The previous result is kept.")
-        self.alert.visible = True
-        widget = self.sliders.get(err.name)
-        if widget is not None and err.name in self._valid:
-            self._busy = True
-            try:
-                widget.value = self._valid[err.name]
-                if err.name in self._ends:
-                    _restore_slider_end(widget, self._ends[err.name])
-            finally:
-                self._busy = False
+        refuse(self, err)
 
     def update(self, *, reset: bool) -> None:
         """Re-run from the initial state with the current sliders."""

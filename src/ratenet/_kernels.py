@@ -180,17 +180,15 @@ def euler_cos_relu_serial(X, cosv, sinv, J0, J1, h0, eps, th0, omega, t_on, t_of
                                 max_sum, div_step)
 
 
-@njit(cache=True, fastmath=_FM)
-def _rhs_modes(x, out, t, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau,
-               kind, p0, p1, p2, cbuf, sbuf):
-    """dm/dt for one row with K Fourier modes; ``cbuf``, ``sbuf`` are work arrays (K,)."""
-    K = cosk.shape[0]
+@njit(cache=True, fastmath=_FM, inline="always")
+def _mode_inputs(x, cosk, sink, Jk, inv_n, cbuf, sbuf):
+    """Recurrent input per Fourier mode: ``cbuf[k], sbuf[k] = J_k <m cos>, J_k <m sin>``
+    (k = 1..K, stored from index 0); returns ``sum_i x[i]``."""
     N = x.shape[0]
-    inv_n = 1.0 / N
     s0 = 0.0
     for i in range(N):
         s0 += x[i]
-    for k in range(K):
+    for k in range(cosk.shape[0]):
         c = 0.0
         s = 0.0
         for i in range(N):
@@ -198,6 +196,17 @@ def _rhs_modes(x, out, t, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, 
             s += x[i] * sink[k, i]
         cbuf[k] = Jk[k] * c * inv_n
         sbuf[k] = Jk[k] * s * inv_n
+    return s0
+
+
+@njit(cache=True, fastmath=_FM)
+def _rhs_modes(x, out, t, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t_off, tau,
+               kind, p0, p1, p2, cbuf, sbuf):
+    """dm/dt for one row with K Fourier modes; ``cbuf``, ``sbuf`` are work arrays (K,)."""
+    K = cosk.shape[0]
+    N = x.shape[0]
+    inv_n = 1.0 / N
+    s0 = _mode_inputs(x, cosk, sink, Jk, inv_n, cbuf, sbuf)
     e = _eps_at(t, eps, t_on, t_off)
     ph = th0 + omega * t
     cbuf[0] += e * math.cos(ph)

@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import _FM, _eps_at, _transfer
+from ._kernels import _FM, _eps_at, _mode_inputs, _transfer
 
 # ----------------------------------------------------------------- xoshiro256++
 _U11 = np.uint64(11)
@@ -298,17 +298,7 @@ def _em_modes_row(b, X, ETA, S, cosk, sink, J0, Jk, h0, eps, th0, omega, t_on, t
     for step in range(n_steps):
         gstep = start_step + step
         t = gstep * dt
-        s0 = 0.0
-        for i in range(N):
-            s0 += x[i]
-        for q in range(K):
-            c = 0.0
-            s = 0.0
-            for i in range(N):
-                c += x[i] * cosk[q, i]
-                s += x[i] * sink[q, i]
-            cbuf[q] = Jk[b, q] * c * inv_n
-            sbuf[q] = Jk[b, q] * s * inv_n
+        s0 = _mode_inputs(x, cosk, sink, Jk[b], inv_n, cbuf, sbuf)
         e = _eps_at(t, eps[b], t_on[b], t_off[b])
         if e != 0.0:
             ph = th0[b] + omega[b] * t

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._validation import ParameterError, check_int
 from ..network import RateNetwork
+from ..pwl.regions import region_system
 from ..transfer import Sigmoid, ThresholdLinear
 
 __all__ = [
@@ -183,30 +184,6 @@ def _make_fixed_point(net: RateNetwork, x: np.ndarray, active, on_thr, J=None) -
     return FixedPoint(state=np.asarray(x, dtype=float) + 0.0, jacobian=J, eigenvalues=lam,
                       type=kind, active=active, on_threshold=on_thr,
                       names=tuple(net.names or ()))
-
-
-def region_system(net: RateNetwork, active: tuple[bool, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Linear dynamics ``dx/dt = A x + c`` of a threshold-linear network in one region.
-
-    Parameters
-    ----------
-    net : RateNetwork
-        With :class:`ratenet.ThresholdLinear` transfer and constant input.
-    active : tuple of bool, length n
-        Which units are above threshold.
-
-    Returns
-    -------
-    A : ndarray of shape (n, n)
-    c : ndarray of shape (n,)
-    """
-    tr = net.transfer
-    g, thr = tr.gain, tr.threshold  # type: ignore[attr-defined]
-    D = g * np.asarray(active, dtype=float)
-    tau = np.asarray(net.tau, dtype=float)
-    A = (D[:, None] * net.weights - np.eye(net.n)) / tau[:, None]
-    c = D * (net.external(0.0) - thr) / tau
-    return A, c
 
 
 def threshold_linear_fixed_points(net: RateNetwork, *, rtol: float = 1e-10

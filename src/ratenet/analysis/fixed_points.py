@@ -190,6 +190,9 @@ def threshold_linear_fixed_points(net: RateNetwork, *, rtol: float = 1e-10
                                   ) -> tuple[list[FixedPoint], list[tuple[bool, ...]]]:
     """All fixed points of a threshold-linear network, by enumerating active sets.
 
+    Delegates to :func:`ratenet.pwl.fixed_points.enumerate_fixed_points` (batched over
+    all supports), so the E-I analysis and :mod:`ratenet.tln` share one code path.
+
     Returns
     -------
     fixed_points : list of FixedPoint
@@ -198,35 +201,16 @@ def threshold_linear_fixed_points(net: RateNetwork, *, rtol: float = 1e-10
         that region, if the constraints leave any, form a line (or plane), not a point.
         They are not listed as points; :func:`find_fixed_points` warns about them.
     """
-    n = net.n
-    W = net.weights
+    from ..pwl.fixed_points import enumerate_fixed_points
+
     g, thr = net.transfer.gain, net.transfer.threshold  # type: ignore[attr-defined]
-    h = net.external(0.0) - thr
-    scale = max(1.0, float(np.max(np.abs(h))) * g)
+    res = enumerate_fixed_points(net.weights, net.external(0.0) - thr, gain=g, rtol=rtol)
     found: list[FixedPoint] = []
-    singular: list[tuple[bool, ...]] = []
-    for bits in itertools.product((False, True), repeat=n):
-        S = np.flatnonzero(bits)
-        x = np.zeros(n)
-        if S.size:
-            M = np.eye(S.size) - g * W[np.ix_(S, S)]
-            if np.linalg.cond(M) > 1e12:
-                # singular: no fixed point in this region, or a whole line/plane of them
-                xs, *_ = np.linalg.lstsq(M, g * h[S], rcond=None)
-                if np.allclose(M @ xs, g * h[S], atol=rtol * scale):
-                    singular.append(bits)
-                continue
-            x[S] = np.linalg.solve(M, g * h[S])
-        u = W @ x + h
-        tol = rtol * max(scale, float(np.max(np.abs(x))) if n else 1.0)
-        act = np.array(bits)
-        if np.any(u[act] < -tol) or np.any(u[~act] > tol):
-            continue
-        on_thr = tuple(bool(abs(v) <= tol) for v in u)
-        if any(np.allclose(x, fp.state, rtol=1e-9, atol=tol) for fp in found):
-            continue
+    for x, act, on_thr in zip(res.states, res.supports, res.on_threshold):
+        bits = tuple(bool(a) for a in act)
         A, _ = region_system(net, bits)
-        found.append(_make_fixed_point(net, x, bits, on_thr, J=A))
+        found.append(_make_fixed_point(net, x, bits, tuple(bool(t) for t in on_thr), J=A))
+    singular = list(res.singular)
     return found, singular
 
 

@@ -240,6 +240,28 @@ def test_neutral_line_J1_2_is_marginal_in_both_maps():
     assert r.measured.tolist() == [["marginal", "marginal"]]
 
 
+def test_phase_diagram_cells_are_the_public_simulate_runs():
+    # the grid runs as one batch through ratenet.simulate: each cell must be the run of its
+    # own RingModel from the same initial rates (same kernel and steps: equal to rounding)
+    from ratenet.attractor._phase_diagram import _simulate_grid
+
+    J0s, J1s = np.array([-2.0, 0.5, 2.0]), np.array([1.0, 4.0])
+    kw = dict(h0=1.0, eps=0.1, N=32, steps=400, dt=0.1, max_rate=1e4)
+    traj = _simulate_grid(J0s, J1s, seed=3, parallel=False, progress=False, **kw)
+    x0 = np.random.default_rng(np.random.SeedSequence(3)).random((6, 32))  # |h0| U(0, 1)
+    assert traj.rates.shape == (6, 5, 32)  # records at 0, T/4, T/2, 3T/4, T
+    for b, (J1, J0) in enumerate((a, c) for a in J1s for c in J0s):
+        m = rn.RingModel(J0=J0, J1=J1, h0=1.0, eps=0.1, N=32)
+        one = rn.simulate(m, t_max=40.0, dt=0.1, x0=x0[b], record_every=100, max_rate=1e4,
+                          on_divergence="ignore")
+        assert traj.status[b] == one.status
+        np.testing.assert_allclose(traj.rates[b], one.rates, rtol=1e-12, atol=1e-12)
+    # unbounded exactly where the theory says so: J0 > 1, or J0 > J0_c(4) = 0 at J1 = 4
+    assert traj.status.tolist() == ["ok", "ok", "diverged", "ok", "diverged", "diverged"]
+    par = _simulate_grid(J0s, J1s, seed=3, parallel=True, progress=True, **kw)
+    np.testing.assert_allclose(par.rates, traj.rates, rtol=1e-12, atol=1e-12)
+
+
 def test_phase_diagram_result_carries_its_parameters():
     r = phase_diagram(h0=0.5, eps=0.05, J0s=[-1.0, 0.0], J1s=[1.0, 3.0], N=32, steps=400,
                       t_max=40.0)

@@ -155,6 +155,18 @@ def test_divergence_in_a_batch_is_reported_per_row():
     assert np.all(np.isfinite(tr.rates[0]))
 
 
+def test_many_divergences_are_counted_and_the_first_five_described():
+    # J0 > 1: the uniform mode grows like exp((J0 - 1) t) in every row; row 0 stays bounded
+    models = [rn.RingModel(J0=-1.0, N=16)] + [rn.RingModel(J0=2.0 + 0.1 * k, N=16)
+                                              for k in range(8)]
+    tr = rn.simulate(models, t_max=50.0, dt=0.01, record_every=None, on_divergence="ignore")
+    assert tr.status.tolist() == ["ok"] + ["diverged"] * 8
+    assert tr.message.startswith("8 of 9 simulations diverged.")
+    described = [f"model[{b}] " in tr.message for b in range(9)]
+    assert described == [False] + [True] * 5 + [False] * 3
+    assert tr.message.endswith(" | ...")
+
+
 def test_euler_instability_of_too_large_dt_is_reported():
     # forward Euler on dm/dt = -(1 - J0) m is unstable when dt (1 - J0) > 2
     # (rectification bounds it for dt < 1: f = 0 can only shrink a positive rate)

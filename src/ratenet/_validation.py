@@ -34,6 +34,8 @@ class ParameterError(ValueError):
 
 def as_float(name: str, value: Any) -> float:
     """Return ``value`` as a finite float or raise :class:`ParameterError`."""
+    if type(value) is float and math.isfinite(value):  # the common case, checked first
+        return value
     if isinstance(value, bool):
         raise ParameterError(name, value, "a finite real number")
     try:

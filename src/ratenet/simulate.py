@@ -363,13 +363,14 @@ def _assemble(R, t, div_step, dt, x_last, params, single, method, max_rate, caus
     B = R.shape[0]
     status = np.where(div_step > 0, "diverged", "ok")
     t_div = np.where(div_step > 0, div_step * dt, np.nan)
+    # only the first five diverged rows are described (a cause can cost a root search)
+    diverged = np.flatnonzero(div_step > 0)
+    n_div = int(diverged.size)
     msgs = []
-    for b in range(B):
-        if div_step[b] > 0:
-            msg = _divergence_message(x_last[b], float(t_div[b]), max_rate, causes[b], names)
-            msgs.append(msg if B == 1 else f"model[{b}] {msg}")
+    for b in diverged[:5]:
+        msg = _divergence_message(x_last[b], float(t_div[b]), max_rate, causes[b], names)
+        msgs.append(msg if B == 1 else f"model[{b}] {msg}")
     if msgs:
-        n_div = len(msgs)
         head = "" if B == 1 else f"{n_div} of {B} simulations diverged. "
         message = head + " | ".join(msgs[:5]) + (" | ..." if n_div > 5 else "")
     else:

@@ -119,7 +119,15 @@ class RingModel:
 
     def replace(self, **changes: Any) -> RingModel:
         """A copy with some parameters changed (validated again)."""
-        return dataclasses.replace(self, **changes)
+        if type(self) is not RingModel or not changes.keys() <= _FIELD_NAMES:
+            return dataclasses.replace(self, **changes)  # subclasses; its error for bad names
+        # as dataclasses.replace, without re-running the generated __init__ (a batch of
+        # thousands of models is built this way): copy the fields, then validate them all
+        new = object.__new__(RingModel)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        new.__post_init__()
+        return new
 
     def kernel(self, d: np.ndarray) -> np.ndarray:
         """Coupling profile ``w(d) = J0 + sum_k J_k cos(k d)``."""
@@ -226,3 +234,6 @@ class RingModel:
         if d.get("t_off") is None:
             d["t_off"] = math.inf
         return cls(**d)
+
+
+_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(RingModel))

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _engine as S  # shared integrator bookkeeping (not ratenet.simulate)
 from ._validation import ParameterError, check_int, check_nonnegative, check_positive
 
 __all__ = ["Heterogeneity", "Noise", "trial_generator_states"]
@@ -196,12 +197,9 @@ class NoisyRingRun:
 
     def __init__(self, models, *, dt, x0, seed, noise, heterogeneity, trial_index,
                  parallel=True, max_rate=1e6, method="euler", engine="auto"):
-        import importlib
-
         from . import _noise_kernels as NK
         from .transfer import ThresholdLinear
 
-        S = importlib.import_module("ratenet.simulate")  # the module, not the exported function
         noise = noise if noise is not None else Noise()
         het = heterogeneity if heterogeneity is not None else Heterogeneity()
         if not isinstance(noise, Noise):
@@ -281,9 +279,6 @@ def simulate_ring_noisy(models, single, *, t_max, dt, method, x0, record_every, 
                         parallel, progress, on_divergence, engine, noise, heterogeneity,
                         trial_index):
     """Driver behind ``simulate(..., noise=..., heterogeneity=...)`` for ring models."""
-    import importlib
-
-    S = importlib.import_module("ratenet.simulate")  # the module, not the exported function
     dt = S._check_dt(dt, min(m.tau for m in models), t_max)
     run = NoisyRingRun(models, dt=dt, x0=x0, seed=seed, noise=noise,
                        heterogeneity=heterogeneity, trial_index=trial_index, parallel=parallel,

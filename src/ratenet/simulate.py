@@ -9,17 +9,24 @@
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ._engine import (
+    _assemble,
+    _check_dt,
+    _chunks,
+    _finish,
+    _initial_state,
+    _n_steps,
+    _progress_bar,
+    _ring_compiled_ok,
+)
 from ._validation import ParameterError, check_int, check_positive
 from .models.ring import RingModel
 from .network import RateNetwork
-from .results import RingTrajectory, SimulationDiverged, Trajectory
+from .results import Trajectory
 from .transfer import ThresholdLinear
 
 __all__ = ["METHODS", "simulate"]
@@ -162,95 +169,7 @@ def simulate(
 
 
 # --------------------------------------------------------------------- helpers
-def _check_dt(dt: float | None, tau_min: float, t_max: float) -> float:
-    if dt is None:
-        dt = tau_min / 100.0
-    dt = check_positive("dt", dt)
-    if dt > t_max:
-        raise ParameterError("dt", dt, f"<= t_max = {t_max:g}")
-    return dt
-
-
-def _n_steps(t_max: float, dt: float) -> int:
-    return max(1, math.ceil(t_max / dt - 1e-9))
-
-
-def _initial_state(x0, B: int, n: int, seed: int | None, ring: bool = False) -> np.ndarray:
-    if x0 is None:
-        if not ring:
-            return np.zeros((B, n))
-        out = np.empty((B, n))
-        for b in range(B):
-            ss = np.random.SeedSequence(seed, spawn_key=(b,))
-            out[b] = 1e-3 * np.random.default_rng(ss).random(n)
-        return out
-    x = np.asarray(x0, dtype=float)
-    if x.shape == (n,):
-        x = np.broadcast_to(x, (B, n))
-    if x.shape != (B, n):
-        raise ParameterError("x0", f"array of shape {x.shape}", f"shape ({n},) or ({B}, {n})")
-    if not np.all(np.isfinite(x)):
-        raise ParameterError("x0", "array with non-finite entries", "finite initial rates")
-    return np.array(x, dtype=float, order="C")
-
-
-class _NoBar:
-    """Stand-in for a disabled progress bar (costs nothing per call)."""
-
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None
-
-
-def _progress_bar(total: int, enabled: bool, desc: str):
-    if not enabled:
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="step", leave=False)
-
-
-def _chunks(n_steps: int, record_every: int, n_chunks: int) -> list[tuple[int, int]]:
-    if n_chunks <= 1:
-        return [(0, n_steps)]
-    size = max(record_every, (n_steps // n_chunks) // record_every * record_every)
-    out = []
-    s = 0
-    while s < n_steps:
-        e = min(n_steps, s + size)
-        out.append((s, e - s))
-        s = e
-    return out
-
-
-def _divergence_message(x_row: np.ndarray, t: float, max_rate: float, cause: str,
-                        names: Sequence[str] | None) -> str:
-    bad = np.flatnonzero(~(np.abs(x_row) < max_rate))
-    if bad.size == 0:  # the sum crossed the bound before any single unit did
-        bad = np.argsort(-np.abs(np.nan_to_num(x_row, nan=np.inf)))[:5]
-    shown = bad[:5]
-    if names:
-        which = ", ".join(str(names[i]) for i in shown)
-    else:
-        which = ", ".join(str(i) for i in shown)
-    more = f" and {bad.size - shown.size} more" if bad.size > shown.size else ""
-    return (f"diverged at t = {t:.6g}: rates left the bound max_rate = {max_rate:g} "
-            f"({bad.size} units: {which}{more}); likely cause: {cause}")
-
-
-def _finish(traj: Trajectory, on_divergence: str) -> Trajectory:
-    if not traj.ok:
-        if on_divergence == "raise":
-            raise SimulationDiverged(traj.message, traj)
-        if on_divergence == "warn":
-            warnings.warn(traj.message, RuntimeWarning, stacklevel=3)
-    return traj
-
+# (those shared with ratenet.noise live in ratenet._engine)
 
 # Largest dt * |lambda| for which each method is stable on dx/dt = lambda x, lambda < 0.
 _STABILITY_LIMIT = {"euler": 2.0, "heun": 2.0, "rk4": 2.785}
@@ -276,15 +195,6 @@ def _ring_cause(model: RingModel, dt: float, method: str) -> str:
         return (f"dt = {dt:g} exceeds the {method} stability limit ~{limit:.3g} for the fastest "
                 f"decaying mode (rate {lam:.3g}); reduce dt")
     return model.divergence_cause()
-
-
-def _ring_compiled_ok(models: list[RingModel]) -> bool:
-    m0 = models[0]
-    return all(
-        m.external is None and m.coupling == "fourier" and type(m.transfer) is type(m0.transfer)
-        and len(m.J_higher) == len(m0.J_higher)
-        for m in models
-    )
 
 
 def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed, max_rate,
@@ -356,30 +266,6 @@ def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed,
         R = x[:, None, :].copy()
     return _finish(_assemble(R, t, div_step, dt, x, params, single, method, max_rate, causes,
                              ring=True, names=names), on_divergence)
-
-
-def _assemble(R, t, div_step, dt, x_last, params, single, method, max_rate, causes, *, ring,
-              names) -> Trajectory:
-    B = R.shape[0]
-    status = np.where(div_step > 0, "diverged", "ok")
-    t_div = np.where(div_step > 0, div_step * dt, np.nan)
-    # only the first five diverged rows are described (a cause can cost a root search)
-    diverged = np.flatnonzero(div_step > 0)
-    n_div = int(diverged.size)
-    msgs = []
-    for b in diverged[:5]:
-        msg = _divergence_message(x_last[b], float(t_div[b]), max_rate, causes[b], names)
-        msgs.append(msg if B == 1 else f"model[{b}] {msg}")
-    if msgs:
-        head = "" if B == 1 else f"{n_div} of {B} simulations diverged. "
-        message = head + " | ".join(msgs[:5]) + (" | ..." if n_div > 5 else "")
-    else:
-        message = "completed" + (f": {B} simulations" if B > 1 else "")
-    cls = RingTrajectory if ring else Trajectory
-    if single:
-        R, status, t_div, params = R[0], status[0], t_div[0], params[0]
-    return cls(t=t, rates=R, status=np.asarray(status), t_diverged=np.asarray(t_div),
-               message=message, params=params, method=method, dt=dt, unit_names=tuple(names))
 
 
 def _step(rhs, t: float, x: np.ndarray, dt: float, method: str) -> np.ndarray:

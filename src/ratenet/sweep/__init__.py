@@ -7,6 +7,7 @@
 See ``docs/sweep.md`` for the spec format, the command line and running on a cluster.
 """
 
+from . import _ei  # noqa: F401  (registers the E-I sweep model)
 from .execute import SweepResult, local_cluster, run_sweep
 from .grid import Chunk, Grid, chunk_shape_for, compute_chunk
 from .models import (

@@ -16,7 +16,7 @@ from .._validation import ParameterError
 from ..analysis.fixed_points import FIXED_POINT_TYPES, find_fixed_points
 from ..analysis.limit_cycle import find_limit_cycle
 from ..models.ei import EIModel
-from .models import Parameter, Quantity, SweepModel, _store_dtype
+from .models import Parameter, Quantity, SweepModel, _store_dtype, register_model
 
 __all__ = ["EISweep"]
 
@@ -149,3 +149,6 @@ class EISweep(SweepModel):
                 raise ParameterError("measure.theory", name, "a theory quantity of the E-I model")
             out[name] = _store_dtype(out[name], q)
         return out
+
+
+register_model(EISweep())

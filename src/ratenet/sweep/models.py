@@ -460,16 +460,5 @@ def _store_dtype(values: Any, q: Quantity) -> np.ndarray:
 
 
 register_model(RingSweep())
-
-
-def _register_ei() -> None:
-    try:
-        from ._ei import EISweep
-    except ModuleNotFoundError as err:  # the E-I adapter or the E-I model is not there yet
-        if err.name and ("ratenet" in err.name):
-            return
-        raise
-    register_model(EISweep())
-
-
-_register_ei()
+# the E-I model registers itself in ratenet.sweep._ei (imported by ratenet.sweep), which
+# imports this module: no import from here back to it

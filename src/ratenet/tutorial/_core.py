@@ -20,6 +20,7 @@ __all__ = [
     "Check",
     "Figure",
     "Section",
+    "TutorialReport",
     "Workspace",
     "compare",
     "euler_mode_error",
@@ -176,6 +177,36 @@ class Section:
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)
+
+
+@dataclass(frozen=True)
+class TutorialReport:
+    """What :func:`ratenet.tutorial.build_tutorial` produced.
+
+    Attributes
+    ----------
+    sections : list of Section
+    checks : list of Check
+        Every check, in report order.
+    out : Path
+        The output directory (``report.html``, ``results.json``, ``figures/``).
+    seconds : float
+        Wall time of the build.
+    """
+
+    sections: list[Section]
+    checks: list[Check]
+    out: Path
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        """True when every check passed."""
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if not c.passed]
 
 
 class Workspace:

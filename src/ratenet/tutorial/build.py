@@ -6,43 +6,12 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from ._core import Check, Section, Workspace, not_available
+from ._core import Section, TutorialReport, Workspace, not_available
 from ._lib import Missing
 
 __all__ = ["TutorialReport", "build_tutorial", "section_builders"]
-
-
-@dataclass(frozen=True)
-class TutorialReport:
-    """What :func:`build_tutorial` produced.
-
-    Attributes
-    ----------
-    sections : list of Section
-    checks : list of Check
-        Every check, in report order.
-    out : Path
-        The output directory (``report.html``, ``results.json``, ``figures/``).
-    seconds : float
-        Wall time of the build.
-    """
-
-    sections: list[Section]
-    checks: list[Check]
-    out: Path
-    seconds: float
-
-    @property
-    def passed(self) -> bool:
-        """True when every check passed."""
-        return all(c.passed for c in self.checks)
-
-    @property
-    def failed(self) -> list[Check]:
-        return [c for c in self.checks if not c.passed]
 
 
 def section_builders() -> list[tuple[str, str, str, Callable[[Workspace], Section]]]:

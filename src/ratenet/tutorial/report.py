@@ -5,13 +5,9 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .._version import __version__
-from ._core import Check, Section, fmt
-
-if TYPE_CHECKING:
-    from .build import TutorialReport
+from ._core import Check, Section, TutorialReport, fmt
 
 __all__ = ["write_html"]
 

@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 
-_SUBPACKAGES = ("analysis", "attractor", "models", "plotting", "sweep", "theory", "tutorial")
+_SUBPACKAGES = ("analysis", "attractor", "models", "plotting", "sweep", "theory", "tln",
+                "tutorial")
 
 
 def __getattr__(name: str):

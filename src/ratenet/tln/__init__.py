@@ -9,15 +9,27 @@
   conditions, classified, with basin fractions and Lyapunov spectra.
 """
 
+from .attractors import Attractor, Attractors, find_attractors, wilson_interval
 from .fixed_points import TLNFixedPoint, TLNFixedPoints, ctln_candidate_supports, fixed_points
+from .lyapunov import LyapunovSpectrum, lyapunov_spectrum
 from .models import CTLN, TLN, parse_edges
+from .permitted import PermittedSets, is_permitted, permitted_sets
 
 __all__ = [
     "CTLN",
     "TLN",
+    "Attractor",
+    "Attractors",
+    "LyapunovSpectrum",
+    "PermittedSets",
     "TLNFixedPoint",
     "TLNFixedPoints",
     "ctln_candidate_supports",
+    "find_attractors",
     "fixed_points",
+    "is_permitted",
+    "lyapunov_spectrum",
     "parse_edges",
+    "permitted_sets",
+    "wilson_interval",
 ]

@@ -1,0 +1,177 @@
+"""``ratenet tln ...``: threshold-linear networks of any size (TLN, CTLN)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import click
+import numpy as np
+
+from .._validation import ParameterError
+from ._common import echo_json, fail, guarded, show_progress
+
+
+def _network_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    opts = [
+        click.option("--weights", "weights", type=click.Path(dir_okay=False), default=None,
+                     help="CSV file of W (n x n, W[i, j] onto i from j)"),
+        click.option("--input", "input_", default=None, metavar="B",
+                     help="external input b: one number, or a CSV file of n numbers"),
+        click.option("--graph", "graph", default=None, metavar="EDGES",
+                     help="CTLN graph as edges 'j->i', e.g. '0->1,1->2,2->0'"),
+        click.option("--n", "n", type=int, default=None, help="number of CTLN nodes"),
+        click.option("--epsilon", type=float, default=0.25, show_default=True),
+        click.option("--delta", type=float, default=0.5, show_default=True),
+        click.option("--theta", type=float, default=1.0, show_default=True),
+    ]
+    for o in reversed(opts):
+        fn = o(fn)
+    return fn
+
+
+def _read_csv(path: str, option: str) -> np.ndarray:
+    if not os.path.isfile(path):
+        fail(f"{option}: no such file: {path}")
+    try:
+        arr = np.loadtxt(path, delimiter=",", ndmin=2)
+    except ValueError as err:
+        fail(f"{option}: {path} is not a CSV of numbers ({str(err).splitlines()[0]})")
+    return arr
+
+
+def _build(weights, input_, graph, n, epsilon, delta, theta):
+    from ..tln import CTLN, TLN
+
+    if (weights is None) == (graph is None):
+        fail("give exactly one of --weights W.csv or --graph EDGES")
+    try:
+        if graph is not None:
+            if input_ is not None:
+                fail("--input: not used with --graph (a CTLN's input is --theta)")
+            return CTLN(graph, n, epsilon=epsilon, delta=delta, theta=theta)
+        W = _read_csv(weights, "--weights")
+        b: Any = 0.0
+        if input_ is not None:
+            try:
+                b = float(input_)
+            except ValueError:
+                b = _read_csv(input_, "--input").ravel()
+        return TLN(W, b=b)
+    except ParameterError as err:
+        opt = {"W": "--weights", "b": "--input", "graph": "--graph", "n": "--n",
+               "epsilon": "--epsilon", "delta": "--delta", "theta": "--theta"}.get(err.name,
+                                                                                "--" + err.name)
+        fail(f"{opt}: {err}")
+
+
+@click.group("tln")
+def tln() -> None:
+    """Threshold-linear networks: all fixed points, attractors (TLN and CTLN).
+
+    \b
+    Examples:
+      ratenet tln fixed-points --graph "0->1,1->2,2->0" --json
+      ratenet tln fixed-points --weights W.csv --input 1 --json
+      ratenet tln attractors --graph "0->1,1->2,2->0" --trials 50 --seed 1 --json
+    """
+
+
+@tln.command("fixed-points")
+@_network_options
+@click.option("--method", type=click.Choice(["auto", "enumerate", "graph"]), default="auto",
+              show_default=True, help="graph: CTLN search over connected blocks")
+@click.option("--max-units", type=int, default=24, show_default=True,
+              help="largest n for the enumeration of all 2^n supports")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--quiet", is_flag=True, help="no progress bar")
+@guarded
+def fixed_points_command(weights, input_, graph, n, epsilon, delta, theta, method, max_units,
+                         as_json, quiet) -> None:
+    """Every fixed point exactly: support, state, stability, index; parity certificate."""
+    import warnings
+
+    from ..tln import fixed_points
+
+    net = _build(weights, input_, graph, n, epsilon, delta, theta)
+    t0 = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = fixed_points(net, method=method, max_units=max_units,
+                               progress=show_progress(quiet), warn=False)
+    except ParameterError as err:
+        opt = {"n": "--n" if graph else "--weights", "max_units": "--max-units",
+               "method": "--method"}.get(err.name, "--" + err.name.replace("_", "-"))
+        fail(f"{opt}: {err}")
+    out = res.to_dict()
+    out["seconds"] = time.perf_counter() - t0
+    if res.warning:
+        click.echo(f"ratenet: warning: {res.warning}", err=True)
+    if as_json:
+        echo_json(out)
+        return
+    click.echo(f"n = {res.n}: {len(res)} fixed point(s), parity {res.parity} "
+               f"({res.method}, {out['seconds']:.3g} s)")
+    for fp in res:
+        tag = "stable" if fp.stable else "unstable"
+        if fp.degenerate:
+            tag = "degenerate: " + fp.degenerate
+        click.echo(f"  support {list(fp.support)}  index {fp.index:+d}  {tag}  "
+                   f"x = {np.array2string(fp.state, precision=4)}")
+
+
+@tln.command("attractors")
+@_network_options
+@click.option("--trials", type=int, default=100, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--t-max", type=float, default=200.0, show_default=True,
+              help="transient per trial (units of tau)")
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
+              help="figure: graph with supports, time courses, projections")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--quiet", is_flag=True, help="no progress bar")
+@guarded
+def attractors_command(weights, input_, graph, n, epsilon, delta, theta, trials, seed, t_max,
+                       plot, as_json, quiet) -> None:
+    """Simulate from many initial conditions; classify and count the attractors."""
+    from ..tln import find_attractors
+
+    net = _build(weights, input_, graph, n, epsilon, delta, theta)
+    if plot is not None:
+        folder = os.path.dirname(os.path.abspath(plot))
+        if not os.path.isdir(folder):
+            fail(f"--plot: folder does not exist: {folder}")
+        if os.path.splitext(plot)[1].lower() not in (".png", ".pdf", ".svg"):
+            fail(f"--plot: use a .png, .pdf or .svg file (got {plot!r})")
+    t0 = time.perf_counter()
+    try:
+        res = find_attractors(net, trials=trials, seed=seed, t_max=t_max,
+                              progress=show_progress(quiet))
+    except ParameterError as err:
+        if err.name == "model":
+            fail(f"the network diverged: {err}", 1)
+        fail(f"--{err.name.replace('_', '-')}: {err}")
+    out = res.to_dict()
+    out["seconds"] = time.perf_counter() - t0
+    if plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from ..plotting.tln import plot_attractors
+
+        fig = plot_attractors(res, net)
+        fig.savefig(plot, dpi=120)
+        out["plot"] = plot
+    if as_json:
+        echo_json(out)
+        return
+    click.echo(f"{len(res)} attractor(s) from {res.trials} trials (seed {res.seed}):")
+    for a in res:
+        lo, hi = a.basin_interval
+        extra = f" period {a.period:.5g}" if a.period else ""
+        lyap = "" if a.lyapunov is None else f" lambda_max {a.lyapunov[0]:.3g}"
+        click.echo(f"  {a.kind:15s} support {list(a.support)}{extra}{lyap}  basin "
+                   f"{a.basin_fraction:.3f} [{lo:.3f}, {hi:.3f}]")

@@ -93,6 +93,12 @@ class TLNFixedPoints:
     seconds : float
     warning : str or None
         Set when the parity is not +1, with the cause.
+    parity_certified : bool
+        The network is competitive (``W_ij <= 0`` for ``i != j``, ``W_ii < 1``), so its
+        rates are bounded and, if it is non-degenerate, the parity must be +1 (the
+        degree of ``x - [W x + b]_+`` on a large ball, by the homotopy ``W -> t W``).
+        Other networks may lose fixed points to infinity: their parity is reported,
+        not checked.
     """
 
     n: int
@@ -103,6 +109,7 @@ class TLNFixedPoints:
     n_supports: int = 0
     seconds: float = 0.0
     warning: str | None = None
+    parity_certified: bool = True
 
     @property
     def supports(self) -> list[tuple[int, ...]]:
@@ -120,7 +127,8 @@ class TLNFixedPoints:
 
     def to_dict(self) -> dict[str, Any]:
         return {"n": self.n, "fixed_points": [fp.to_dict() for fp in self.fixed_points],
-                "parity": self.parity, "singular": [list(s) for s in self.singular],
+                "parity": self.parity, "parity_certified": self.parity_certified,
+                "singular": [list(s) for s in self.singular],
                 "method": self.method, "n_supports": self.n_supports,
                 "seconds": float(self.seconds), "warning": self.warning}
 
@@ -277,7 +285,7 @@ def fixed_points(model: Any, *, method: str = "auto", max_units: int = MAX_UNITS
         Relative tolerance for a unit on its threshold.
     progress : bool, default False
     warn : bool, default True
-        Issue a RuntimeWarning when the parity is not +1.
+        Issue a RuntimeWarning when the parity of a competitive network is not +1.
 
     Returns
     -------
@@ -331,8 +339,13 @@ def fixed_points(model: Any, *, method: str = "auto", max_units: int = MAX_UNITS
                                  index=int(idx), degenerate=why))
     singular = [tuple(int(i) for i in np.flatnonzero(s)) for s in res.singular]
     parity = int(sum(fp.index for fp in fps))
+    certified = net.is_competitive
     msg = None
-    if parity != 1:
+    if parity != 1 and not certified:
+        msg = (f"parity (sum of indices) is {parity}: the +1 certificate holds for "
+               "competitive networks (W_ij <= 0 off the diagonal, W_ii < 1), whose rates "
+               "stay bounded; this network is not one")
+    elif parity != 1:
         causes = []
         if singular:
             causes.append(f"singular I - W_ss on support(s) {singular[:5]}")
@@ -342,8 +355,9 @@ def fixed_points(model: Any, *, method: str = "auto", max_units: int = MAX_UNITS
         cause = "; ".join(causes) if causes else (
             "no degeneracy detected: a fixed point may be missing (report this)")
         msg = f"parity (sum of indices) is {parity}, not +1: {cause}"
-        if warn:
-            warnings.warn(msg, RuntimeWarning, stacklevel=2)
+    if msg and warn and certified:
+        warnings.warn(msg, RuntimeWarning, stacklevel=2)
     return TLNFixedPoints(n=net.n, fixed_points=fps, parity=parity, singular=singular,
                           method=used, n_supports=res.n_supports,
-                          seconds=time.perf_counter() - t0, warning=msg)
+                          seconds=time.perf_counter() - t0, warning=msg,
+                          parity_certified=certified)

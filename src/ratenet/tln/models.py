@@ -107,6 +107,12 @@ class TLN:
         return (D[:, None] * self.W - np.eye(self.n)) / self.tau[:, None]
 
     @property
+    def is_competitive(self) -> bool:
+        """``W_ij <= 0`` for ``i != j`` and ``W_ii < 1``: rates stay bounded."""
+        off = self.W[~np.eye(self.n, dtype=bool)]
+        return bool(np.all(off <= 0) and np.all(np.diag(self.W) < 1))
+
+    @property
     def is_symmetric(self) -> bool:
         return bool(np.allclose(self.W, self.W.T, rtol=0.0, atol=1e-14))
 

@@ -18,6 +18,7 @@ from bokeh.models.widgets import Div
 from bokeh.plotting import figure
 
 from .._validation import ParameterError
+from ..plotting._style import E_COLOR, I_COLOR  # E red, I blue, as in every figure
 from . import _api
 from ._widgets import labelled, refuse
 from .limits import Limits
@@ -80,7 +81,7 @@ class EIView:
         W = pn.widgets
         self.sliders: dict[str, Any] = {}
         for name, label, lo, hi, step, default in self.SLIDERS:
-            extra = {"bar_color": "#d62728"} if name == "tau_I" else {}
+            extra = {"bar_color": I_COLOR} if name == "tau_I" else {}  # the I time constant
             w = labelled(W.FloatSlider, label, start=lo, end=hi, step=step, value=default,
                          width=280 if name != "tau_I" else 300, **extra)
             w.param.watch(self._on_change, "value_throttled")
@@ -117,9 +118,9 @@ class EIView:
         f.scatter("x", "y", source=self.src_flow_head, size=3, color="#9e9e9e")
         self.src_ncE = ColumnDataSource(dict(xs=[], ys=[]))
         self.src_ncI = ColumnDataSource(dict(xs=[], ys=[]))
-        f.multi_line("xs", "ys", source=self.src_ncE, line_color="#1f77b4", line_width=2.5,
+        f.multi_line("xs", "ys", source=self.src_ncE, line_color=E_COLOR, line_width=2.5,
                      legend_label="E-nullcline dnu_E/dt = 0")
-        f.multi_line("xs", "ys", source=self.src_ncI, line_color="#d62728", line_width=2.5,
+        f.multi_line("xs", "ys", source=self.src_ncI, line_color=I_COLOR, line_width=2.5,
                      legend_label="I-nullcline dnu_I/dt = 0")
         self.src_cycle = ColumnDataSource(dict(x=[], y=[]))
         f.line("x", "y", source=self.src_cycle, line_color="#ff7f0e", line_width=5, alpha=0.8,
@@ -170,9 +171,9 @@ class EIView:
                    tools=tools, x_axis_label="time (ms)", y_axis_label="rate (Hz)",
                    name="ei_time")
         self.src_tc = ColumnDataSource(dict(t=[], E=[], I=[]))
-        h.line("t", "E", source=self.src_tc, line_color="#1f77b4", line_width=2,
+        h.line("t", "E", source=self.src_tc, line_color=E_COLOR, line_width=2,
                legend_label="nu_E")
-        h.line("t", "I", source=self.src_tc, line_color="#d62728", line_width=2,
+        h.line("t", "I", source=self.src_tc, line_color=I_COLOR, line_width=2,
                legend_label="nu_I")
         h.legend.label_text_font_size = "9px"
         h.add_layout(h.legend[0], "right")

@@ -21,14 +21,16 @@ from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
 from .._validation import ParameterError
+from ..plotting._style import REGIME_COLORS
 from . import _api
 from ._widgets import labelled, refuse
 from .limits import Limits
 
 __all__ = ["RingView"]
 
-#: Colours of the regimes on the phase diagram, in the theory's REGIMES order.
-REGIME_COLOURS = ("#9ecae1", "#a1d99b", "#fdae6b", "#bcbddc", "#fc9272", "#d9d9d9", "#fdd0a2")
+#: Colours of the regimes on the phase diagram, in the theory's REGIMES order (the same
+#: palette as the figures, ratenet.plotting._style), then two spares for unknown names.
+REGIME_COLOURS = (*REGIME_COLORS.values(), "#fc9272", "#fdd0a2")
 J0_RANGE = (-10.0, 2.0)
 J1_RANGE = (0.0, 6.0)
 MAP_POINTS = 101

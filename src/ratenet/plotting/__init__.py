@@ -1,5 +1,16 @@
 """Figures: functions that take an optional ``ax`` and return it (never ``plt.show()``)."""
 
+from ._style import (
+    E_COLOR,
+    EXTRA_COLORS,
+    I_COLOR,
+    POPULATION_COLORS,
+    REGIME_COLORS,
+    SIMULATION_COLOR,
+    THEORY_COLOR,
+    clean_number,
+    format_percent,
+)
 from .ring import (
     plot_amplification,
     plot_order_parameters,
@@ -12,6 +23,15 @@ from .ring import (
 )
 
 __all__ = [
+    "EXTRA_COLORS",
+    "E_COLOR",
+    "I_COLOR",
+    "POPULATION_COLORS",
+    "REGIME_COLORS",
+    "SIMULATION_COLOR",
+    "THEORY_COLOR",
+    "clean_number",
+    "format_percent",
     "plot_amplification",
     "plot_order_parameters",
     "plot_profile",

@@ -11,12 +11,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_diffusion", "plot_memory", "plot_phase_diagram", "plot_tracking"]
+from ._style import REGIME_COLORS as _COLORS
 
-_COLORS = {
-    "homogeneous": "#9ecae1", "broad": "#a1d99b", "narrow": "#fdae6b",
-    "marginal": "#bcbddc", "unstable": "#d9d9d9",
-}
+__all__ = ["plot_diffusion", "plot_memory", "plot_phase_diagram", "plot_tracking"]
 
 
 def _axes(ax, size=(6.0, 4.0)):

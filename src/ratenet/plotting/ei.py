@@ -16,6 +16,7 @@ from ..analysis.bifurcation import BifurcationDiagram
 from ..analysis.fixed_points import FixedPoint, as_network, find_fixed_points
 from ..analysis.limit_cycle import LimitCycle
 from ..analysis.phase_plane import default_window, nullclines, vector_field
+from ._style import E_COLOR, EXTRA_COLORS, I_COLOR
 
 __all__ = [
     "FIXED_POINT_STYLE",
@@ -45,7 +46,7 @@ FIXED_POINT_STYLE: dict[str, dict[str, Any]] = {
     "centre": dict(marker="D", mfc="tab:purple", mec="black"),
 }
 _DEGENERATE = dict(marker="s", mfc="yellow", mec="black")
-_UNIT_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:purple")
+_UNIT_COLORS = (E_COLOR, I_COLOR, *EXTRA_COLORS)  # E red, I blue: ratenet.plotting._style
 _TRAJECTORY_COLORS = ("tab:cyan", "tab:orange", "tab:green", "tab:purple", "tab:brown")
 
 

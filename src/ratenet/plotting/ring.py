@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import ParameterError, check_int
+from ._style import REGIME_COLORS
 
 __all__ = [
     "plot_amplification",
@@ -24,10 +25,7 @@ __all__ = [
     "ring_summary_figure",
 ]
 
-_REGIME_COLORS = {
-    "homogeneous": "#9ecae1", "broad": "#a1d99b", "narrow": "#fdae6b",
-    "marginal": "#bcbddc", "unstable": "#d9d9d9",
-}
+_REGIME_COLORS = REGIME_COLORS  # one palette: ratenet.plotting._style
 
 
 def _axes(ax):

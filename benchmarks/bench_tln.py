@@ -1,0 +1,160 @@
+"""TLN fixed points: ratenet's batched enumeration against the naive 2^n loop.
+
+Run:  .venv/bin/python benchmarks/bench_tln.py [--repeat 3] [--naive-budget 20]
+The naive reference is the strategy of the MATLAB TLN code: loop over all 2^n supports,
+one ``solve`` each, check the signs.  Here it is written in NumPy and timed in this run
+(the machine is shared).  Where the full loop would exceed ``--naive-budget`` seconds
+it is timed on a uniform random sample of supports (same mean cost per support) and
+extrapolated to 2^n; the table says so.  Also times the CTLN graph method on sparse
+40-node graphs, and BrainPy's optimiser-based fixed-point finder when it is installed
+(``make bench-peers``), else says that it was skipped.  Writes
+benchmarks/RESULTS_tln.md.  Targets: n = 20 with any W in < 10 s; sparse CTLN with
+n = 40 in < 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ratenet import __version__
+from ratenet.tln import CTLN, TLN, fixed_points
+
+HERE = Path(__file__).resolve().parent
+
+
+def random_network(n: int, seed: int) -> TLN:
+    """Competitive W (inhibitory, |W_ij| ~ 1), random b: several fixed points."""
+    rng = np.random.default_rng(seed)
+    W = -np.abs(rng.normal(scale=1.0, size=(n, n)))
+    np.fill_diagonal(W, 0.0)
+    return TLN(W, b=rng.uniform(0.5, 1.5, n))
+
+
+def naive_supports(W: np.ndarray, b: np.ndarray, masks) -> list[int]:
+    """The reference strategy: one support at a time."""
+    n = W.shape[0]
+    found = []
+    for m in masks:
+        S = [i for i in range(n) if m >> i & 1]
+        x = np.zeros(n)
+        if S:
+            x[S] = np.linalg.solve(np.eye(len(S)) - W[np.ix_(S, S)], b[S])
+        u = W @ x + b
+        off = [i for i in range(n) if not m >> i & 1]
+        if np.all(x[S] > 0) and np.all(u[off] < 0):
+            found.append(int(m))
+    return found
+
+
+def time_naive(net: TLN, budget: float, seed: int) -> tuple[float, str, int | None]:
+    n = net.n
+    total = 1 << n
+    # pilot: cost per support on a random sample
+    rng = np.random.default_rng(seed)
+    pilot = rng.integers(0, total, size=min(total, 2000))
+    t0 = time.perf_counter()
+    naive_supports(net.W, net.b, pilot)
+    per = (time.perf_counter() - t0) / pilot.size
+    if per * total <= budget:
+        t0 = time.perf_counter()
+        found = naive_supports(net.W, net.b, range(total))
+        return time.perf_counter() - t0, "full loop", len(found)
+    k = max(2000, int(budget / per))
+    sample = rng.integers(0, total, size=k)
+    t0 = time.perf_counter()
+    naive_supports(net.W, net.b, sample)
+    dt = time.perf_counter() - t0
+    return dt / k * total, f"extrapolated from {k} random supports", None
+
+
+def time_ratenet(net: TLN, repeat: int, **kw) -> tuple[float, int, int]:
+    best = np.inf
+    res = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        res = fixed_points(net, warn=False, **kw)
+        best = min(best, time.perf_counter() - t0)
+    assert res is not None
+    return best, len(res), res.parity
+
+
+def brainpy_row(net: TLN) -> str:
+    try:
+        import brainpy  # noqa: F401
+    except ImportError:
+        return ("| BrainPy SlowPointFinder | skipped: brainpy is not installed in this "
+                "environment (make bench-peers) | | |")
+    return "| BrainPy SlowPointFinder | installed but not wired up in this version | | |"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--naive-budget", type=float, default=20.0,
+                    help="seconds allowed for one naive run before sampling")
+    args = ap.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    rows = []
+    for n in (12, 16, 20):
+        net = random_network(n, seed=n)
+        t_rn, nfp, parity = time_ratenet(net, args.repeat)
+        t_nv, how, nfp_naive = time_naive(net, args.naive_budget, seed=n)
+        if nfp_naive is not None:
+            assert nfp_naive == nfp, (nfp_naive, nfp)
+        rows.append(f"| {n} | {2 ** n} | {nfp} | {parity} | {t_rn:.3f} | {t_nv:.3g} ({how}) "
+                    f"| {t_nv / t_rn:.0f}x |")
+        print(rows[-1], flush=True)
+    graph_rows = []
+    graphs = {
+        "40-cycle": CTLN(",".join(f"{i}->{(i + 1) % 40}" for i in range(40))),
+        "13 disjoint 3-cycles + 1 node": CTLN(",".join(
+            f"{3 * k + i}->{3 * k + (i + 1) % 3}" for k in range(13) for i in range(3)), n=40),
+        "40-node ring with skip edges i->i+1, i->i+3": CTLN(",".join(
+            f"{i}->{(i + d) % 40}" for i in range(40) for d in (1, 3))),
+    }
+    for name, g in graphs.items():
+        try:
+            t, nfp, parity = time_ratenet(g, 1)
+            graph_rows.append(f"| {name} | {len(g.edges)} | {nfp} | {parity} | {t:.2f} |")
+        except Exception as err:  # a refusal is a result too
+            graph_rows.append(f"| {name} | {len(g.edges)} | refused: {err} | | |")
+        print(graph_rows[-1], flush=True)
+    text = "\n".join([
+        "# TLN fixed-point benchmark",
+        "",
+        f"ratenet {__version__}, Python {platform.python_version()}, "
+        f"{platform.machine()}, load average {load:.2f} at start (shared machine).",
+        "Command: `.venv/bin/python benchmarks/bench_tln.py`",
+        "",
+        "## All fixed points of a random competitive TLN (any W: all 2^n supports)",
+        "",
+        "| n | supports | fixed points | parity | ratenet (s, best of "
+        f"{args.repeat}) | naive NumPy loop (s) | ratio |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "## CTLNs on 40 nodes: graph method (connected blocks)",
+        "",
+        "| graph | edges | fixed points | parity | seconds |",
+        "|---|---|---|---|---|",
+        *graph_rows,
+        "",
+        "## Optimiser-based peers",
+        "",
+        "| tool | result | | |",
+        "|---|---|---|---|",
+        brainpy_row(random_network(12, 12)),
+        "",
+    ])
+    (HERE / "RESULTS_tln.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

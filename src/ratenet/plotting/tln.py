@@ -70,15 +70,25 @@ def plot_attractors(res: Any, net: Any, *, max_attractors: int = 4):
         ax.set_xlabel("time (units of tau)")
         ax.set_ylabel("rate x_i")
         ax.set_title(f"trial {k}: {labels[r]}", fontsize=9)
+        top = float(np.max(res.samples[k]))
+        ax.set_ylim(-0.03 * top, 1.3 * top)  # head room for the legend
         if net.n <= 10:
-            ax.legend(fontsize=6, ncol=2, loc="upper right")
+            ax.legend(fontsize=6, ncol=min(net.n, 5), loc="upper center", frameon=False)
         ax2 = fig.add_subplot(gs[r, 2])
-        orb = a.orbit if a.orbit is not None else res.samples[k, -len(res.t) // 5:]
-        sup = list(a.support) if len(a.support) >= 2 else [0, min(1, net.n - 1)]
-        i, j = sup[0], sup[1]
+        if a.kind == "fixed point" or a.orbit is None:
+            orb = res.samples[k]  # the whole run of this trial, into the fixed point
+            title = "trajectory into the fixed point"
+        else:
+            orb = a.orbit
+            title = "projection of the attractor"
+        # the plane of the two units that move most
+        rng_ = np.ptp(orb, axis=0)
+        i, j = (sorted(np.argsort(-rng_)[:2].tolist()) if net.n >= 2 else (0, 0))
         ax2.plot(orb[:, i], orb[:, j], lw=1.0)
-        ax2.plot([a.state[i]], [a.state[j]], "o", ms=4)
+        ax2.plot([a.state[i]], [a.state[j]], "o", ms=5, label="fixed point" if
+                 a.kind == "fixed point" else "point on the attractor")
         ax2.set_xlabel(f"x{i}")
         ax2.set_ylabel(f"x{j}")
-        ax2.set_title("projection of the attractor", fontsize=9)
+        ax2.set_title(title, fontsize=9)
+        ax2.legend(fontsize=7, loc="best")
     return fig

@@ -6,7 +6,9 @@ linear; :mod:`ratenet.pwl` holds that fact in one place, and every exact analysi
 calls it.
 """
 
+from .fixed_points import SupportEnumeration, enumerate_fixed_points
 from .flow import FlowResult, PiecewiseLinearFlow
 from .regions import Region, region_system
 
-__all__ = ["FlowResult", "PiecewiseLinearFlow", "Region", "region_system"]
+__all__ = ["FlowResult", "PiecewiseLinearFlow", "Region", "SupportEnumeration",
+           "enumerate_fixed_points", "region_system"]

@@ -272,3 +272,17 @@ def test_wilson_interval_closed_form():
     assert lo == pytest.approx(0.0, abs=1e-15) and hi == pytest.approx(z * z / (50 + z * z))
     lo, hi = wilson_interval(25, 100)
     assert (lo + hi) / 2 == pytest.approx((0.25 + z * z / 200) / (1 + z * z / 100))
+
+
+def test_graph_forms_agree_and_permitted_needs_symmetry():
+    text = CTLN("0->1,1->2,2->0")
+    pairs = CTLN([(0, 1), (1, 2), (2, 0)])
+    A = np.zeros((3, 3), dtype=int)
+    A[1, 0] = A[2, 1] = A[0, 2] = 1  # A[i, j] = 1 when j -> i
+    adj = CTLN(A)
+    np.testing.assert_array_equal(text.W, pairs.W)
+    np.testing.assert_array_equal(text.W, adj.W)
+    with pytest.raises(ParameterError, match="symmetric"):
+        permitted_sets(text.W)
+    nx = pytest.importorskip("networkx")  # optional: a DiGraph with nodes 0..n-1
+    np.testing.assert_array_equal(CTLN(nx.DiGraph([(0, 1), (1, 2), (2, 0)])).W, text.W)

@@ -75,6 +75,31 @@ def origin_for(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
+def check_host(host: str) -> str:
+    """``host`` if this machine can listen on it, else :class:`ParameterError`.
+
+    The name is resolved here (``socket.getaddrinfo``) so that an address such as
+    ``999.1.1.1`` is refused before any server is built.
+    """
+    if host in WILDCARD_HOSTS:
+        return host
+    try:
+        socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError) as err:
+        raise ParameterError("host", host, "an address or name this machine resolves",
+                             hint=str(err)) from None
+    return host
+
+
+def check_origin(origin: str) -> str:
+    """``origin`` (``host:port``) if it names one origin; wildcards are refused."""
+    text = str(origin).strip()
+    if not text or any(c in text for c in "*?/ \t"):
+        raise ParameterError("allow_origin", origin,
+                             "one HOST:PORT origin (no wildcard such as '*')")
+    return text
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that is free on ``host`` right now."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -115,6 +140,8 @@ def serve(*, host: str = "127.0.0.1", port: int = 5006,
             hint="a wildcard listens on every interface; name the origins browsers will use")
     if not 0 <= int(port) <= 65535:
         raise ParameterError("port", port, "an integer in [0, 65535]")
+    check_host(host)
+    allow_origins = [check_origin(o) for o in allow_origins]
     if port == 0:
         port = free_port(host if host not in WILDCARD_HOSTS else "127.0.0.1")
     origins = [] if host in WILDCARD_HOSTS else [origin_for(host, port)]

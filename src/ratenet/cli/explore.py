@@ -27,9 +27,18 @@ def explore(port: int, host: str, allow_origins: tuple[str, ...], show: bool) ->
       ratenet explore --port 8080
     """
     try:
-        from ..app.server import WILDCARD_HOSTS, free_port, origin_for, serve
+        from ..app.server import (
+            WILDCARD_HOSTS,
+            check_host,
+            check_origin,
+            free_port,
+            origin_for,
+            serve,
+        )
     except ImportError as err:
         fail(f"the explorer needs the 'app' extra: pip install 'ratenet[app]' ({err})")
+    check_host(host)
+    allow_origins = tuple(check_origin(o) for o in allow_origins)
     if host in WILDCARD_HOSTS and not allow_origins:
         fail(f"--host: {host!r} listens on every interface; name the origins browsers will "
              "use with --allow-origin HOST:PORT")

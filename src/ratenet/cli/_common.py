@@ -74,6 +74,17 @@ def show_progress(quiet: bool) -> bool:
     return (not quiet) and sys.stderr.isatty()
 
 
+def note(message: str) -> None:
+    """A message (``wrote FILE``, a remark) on stderr, unless the command runs with --quiet.
+
+    Results go to stdout; everything else goes through here or is an error/warning.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("quiet"):
+        return
+    click.echo(message, err=True)
+
+
 class RatenetGroup(click.Group):
     """A click group whose usage errors are one line (``ratenet: error: ...``), exit 2."""
 

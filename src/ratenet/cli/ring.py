@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from .._validation import ParameterError
-from ._common import echo_json, fail, guarded, show_progress
+from ._common import echo_json, fail, guarded, note, show_progress
+from ._ring_options import DEFAULTS_HELP, EPS_DEFAULT, RING_DEFAULTS
 
 
-@click.group()
+@click.group(epilog=DEFAULTS_HELP)
 def ring() -> None:
     """The ring model: analytic theory, simulation, attractor dynamics.
 
@@ -25,16 +26,17 @@ def ring() -> None:
 
 
 def _model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The ring parameters shared by ``theory`` and ``simulate``."""
+    """The ring parameters shared by ``theory`` and ``simulate`` (defaults: _ring_options)."""
+    eps, why = EPS_DEFAULT["theory"]
     opts = [
-        click.option("--j0", "J0", type=float, default=0.0, show_default=True,
+        click.option("--j0", "J0", type=float, default=RING_DEFAULTS["J0"], show_default=True,
                      help="Uniform coupling J0 (the uniform state needs J0 < 1)."),
-        click.option("--j1", "J1", type=float, default=0.0, show_default=True,
+        click.option("--j1", "J1", type=float, default=RING_DEFAULTS["J1"], show_default=True,
                      help="Cosine coupling J1 (J1 > 2: marginal phase)."),
-        click.option("--h0", "h0", type=float, default=1.0, show_default=True,
+        click.option("--h0", "h0", type=float, default=RING_DEFAULTS["h0"], show_default=True,
                      help="Uniform input h0."),
-        click.option("--eps", "eps", type=float, default=0.0, show_default=True,
-                     help="Tuned input amplitude eps (>= 0)."),
+        click.option("--eps", "eps", type=float, default=eps, show_default=True,
+                     help=f"Tuned input amplitude eps (>= 0); default {why}."),
         click.option("--theta0", "theta0", type=float, default=0.0, show_default=True,
                      help="Stimulus direction theta0 (radians)."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
@@ -66,16 +68,21 @@ def _theory(J0: float, J1: float, h0: float, eps: float, theta0: float):
     return stationary_state(J0=J0, J1=J1, h0=h0, eps=eps, theta0=theta0)
 
 
-@ring.command("theory")
+@ring.command("theory", epilog=DEFAULTS_HELP)
 @_model_options
+@click.option("--quiet", "-q", is_flag=True, help="No notes on stderr.")
 @guarded
-def theory(J0: float, J1: float, h0: float, eps: float, theta0: float, as_json: bool) -> None:
+def theory(J0: float, J1: float, h0: float, eps: float, theta0: float, as_json: bool,
+           quiet: bool) -> None:
     """Stationary state of the ring in the limit N -> infinity (threshold-linear f).
 
     Prints the regime (homogeneous, broad, narrow, marginal, unstable), the
     half-width theta_c of the active region (pi when every neuron is active),
-    the mean rate r0, the cos amplitude m1, the peak rate and the eigenvalues
-    of the uniform state per Fourier mode (J0 - 1, J1/2 - 1), in units of 1/tau.
+    the mean rate r0, the cos amplitude m1, the peak rate, and the stability of
+    that state: its non-trivial eigenvalues in units of 1/tau (per Fourier mode
+    when every neuron is active; the width/amplitude modes and the translation
+    mode of a bump).  For a bump the eigenvalues of the uniform state
+    (J0 - 1, J1/2 - 1) follow: they say why it is not the uniform state.
 
     \b
     Example:
@@ -93,25 +100,64 @@ def theory(J0: float, J1: float, h0: float, eps: float, theta0: float, as_json: 
     rows = [
         ("regime", s.regime),
         ("theta_c", _angle(s.theta_c)),
-        ("r0 (mean rate)", _fmt(s.r0)),
-        ("m1 (cos amplitude)", _fmt(s.m1)),
-        ("peak", _fmt(s.peak)),
-        ("eigenvalues", "J0-1 = " + _fmt(float(s.eigenvalues[0])) + ", J1/2-1 = "
-         + _fmt(float(s.eigenvalues[1])) + "  (uniform state, 1/tau)"),
+        ("r0 (mean rate)", _num(s.r0)),
+        ("m1 (cos amplitude)", _num(s.m1)),
+        ("peak", _num(s.peak)),
+        *_stability_rows(s),
     ]
     if "critical_J0" in d:
-        rows.append(("critical J0", _fmt(d["critical_J0"]) + "  (bump grows without bound above)"))
-    if s.n_stable > 1:
-        rows.append(("note", f"{s.n_stable} stable states coexist; the one reached from "
-                     "near-zero rates is shown"))
+        rows.append(("critical J0", _num(d["critical_J0"])
+                     + "  (bump grows without bound above)"))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         click.echo(f"{k:<{width}}  {v}")
+    if s.n_stable > 1:
+        note(f"note: {s.n_stable} stable states coexist; the one reached from near-zero "
+             "rates is shown")
 
 
-@ring.command("simulate")
+def _num(v: Any) -> str:
+    """A number for text output; rounding noise (|v| < 1e-12) is printed as 0."""
+    if isinstance(v, complex):
+        if abs(v.imag) >= 1e-12:
+            return f"{_num(v.real)} {'+' if v.imag > 0 else '-'} {_num(abs(v.imag))}i"
+        v = v.real
+    v = float(v)
+    return "0" if math.isfinite(v) and abs(v) < 1e-12 else _fmt(v)
+
+
+def _stability_rows(s: Any) -> list[tuple[str, str]]:
+    """Rows on the stability of the state itself (as ``stability_eigenvalues`` in the JSON)."""
+    ev = [complex(v) for v in s.stability_eigenvalues]
+    uniform = ("J0-1 = " + _num(float(s.eigenvalues[0])) + ", J1/2-1 = "
+               + _num(float(s.eigenvalues[1])) + "  (1/tau)")
+    if s.regime == "unstable":
+        return [("stability", "no bounded stationary state: rates grow without bound"),
+                ("uniform state", uniform)]
+    re_ = [v.real for v in ev]
+    neutral = [abs(r) < 1e-12 for r in re_]
+    if max(re_) < 0 and not any(neutral):
+        verdict = "stable"
+    elif all(r < 0 or z for r, z in zip(re_, neutral)):
+        verdict = "neutral"
+    else:
+        verdict = "unstable"
+    if s.theta_c >= math.pi:  # every neuron active: linear, one eigenvalue per Fourier mode
+        return [("stability", f"{verdict}; J0-1 = {_num(ev[0])} (uniform mode), "
+                 f"J1/2-1 = {_num(ev[1])} (cos mode), 1/tau")]
+    if s.theta_c == 0.0:  # every neuron silent
+        return [("stability", f"{verdict}; every perturbation decays at {_num(ev[0])}/tau")]
+    trans = "0 (translation: free position)" if neutral[2] else f"{_num(ev[2])} (translation)"
+    return [("stability", f"{verdict}; {_num(ev[0])}, {_num(ev[1])} (width/amplitude), "
+             f"{trans}, 1/tau"),
+            ("uniform state", uniform + ("  unstable: why a bump forms"
+                                         if max(float(v) for v in s.eigenvalues) > 0 else ""))]
+
+
+@ring.command("simulate", epilog=DEFAULTS_HELP)
 @_model_options
-@click.option("--n", "N", type=int, default=512, show_default=True, help="Number of neurons N.")
+@click.option("--n", "N", type=int, default=RING_DEFAULTS["N"], show_default=True,
+              help="Number of neurons N.")
 @click.option("--t-max", "t_max", type=float, default=100.0, show_default=True,
               help="Duration (units of tau).")
 @click.option("--dt", "dt", type=float, default=0.01, show_default=True,
@@ -124,7 +170,7 @@ def theory(J0: float, J1: float, h0: float, eps: float, theta0: float, as_json: 
               help="Write the trajectory to this NetCDF file (.nc).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="Write a figure (space-time activity, profile vs theory, M and |C|).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no notes on stderr.")
 @guarded
 def simulate_cmd(J0: float, J1: float, h0: float, eps: float, theta0: float, as_json: bool,
                  N: int, t_max: float, dt: float, method: str, seed: int, out: str | None,
@@ -178,9 +224,11 @@ def simulate_cmd(J0: float, J1: float, h0: float, eps: float, theta0: float, as_
         except OSError as err:
             fail(f"--out: cannot write {out!r}: {err.strerror or err}")
         result["out"] = out
+        note(f"wrote {out}")
     if plot:
         _write_plot(traj, plot)
         result["plot"] = plot
+        note(f"wrote {plot}")
     if as_json:
         echo_json(result)
         return
@@ -189,15 +237,21 @@ def simulate_cmd(J0: float, J1: float, h0: float, eps: float, theta0: float, as_
     _print_comparison(result, meas, th)
 
 
+def _modulated(meas: dict[str, Any]) -> bool:
+    """A profile with a cos component above rounding (else a bump position means nothing)."""
+    m1, r0 = float(meas["m1"]), float(meas["r0"])
+    return math.isfinite(m1) and abs(m1) > 1e-9 * max(abs(r0), 1.0)
+
+
 def _print_comparison(result: dict[str, Any], meas: dict[str, Any], th: Any) -> None:
     rows = [
         ("quantity", "simulation", "theory (N -> inf)"),
         ("regime", meas["regime"], th.regime),
-        ("theta_c (rad)", _fmt(meas["theta_c"]), _fmt(th.theta_c)),
-        ("r0 (mean rate)", _fmt(meas["r0"]), _fmt(th.r0)),
-        ("m1 (cos amplitude)", _fmt(meas["m1"]), _fmt(th.m1)),
-        ("peak", _fmt(meas["peak"]), _fmt(th.peak)),
-        ("bump position (rad)", _fmt(meas["bump_position"]), ""),
+        ("theta_c (rad)", _num(meas["theta_c"]), _num(th.theta_c)),
+        ("r0 (mean rate)", _num(meas["r0"]), _num(th.r0)),
+        ("m1 (cos amplitude)", _num(meas["m1"]), _num(th.m1)),
+        ("peak", _num(meas["peak"]), _num(th.peak)),
+        ("bump position (rad)", _num(meas["bump_position"]) if _modulated(meas) else "-", ""),
         ("active neurons", f"{meas['n_active']} of {result['N']}", ""),
         ("diverged", _fmt(bool(meas["diverged"])), ""),
         ("settled", _fmt(bool(meas["settled"])), ""),
@@ -206,9 +260,6 @@ def _print_comparison(result: dict[str, Any], meas: dict[str, Any], th: Any) -> 
     w1 = max(len(r[1]) for r in rows)
     for a, b, c in rows:
         click.echo(f"{a:<{w0}}  {b:>{w1}}  {c}".rstrip())
-    for key, label in (("out", "trajectory"), ("plot", "figure")):
-        if key in result:
-            click.echo(f"{label} written to {result[key]}")
 
 
 def _write_plot(traj: Any, path: str) -> None:

@@ -18,7 +18,16 @@ import click
 
 from .._validation import ParameterError
 from .._version import __version__
-from ._common import echo_json, fail, guarded, parameter_error, show_progress, to_jsonable
+from ._common import (
+    echo_json,
+    fail,
+    guarded,
+    note,
+    parameter_error,
+    show_progress,
+    to_jsonable,
+)
+from ._ring_options import DEFAULTS_HELP, EPS_DEFAULT, RING_DEFAULTS
 
 __all__ = ["register"]
 
@@ -27,17 +36,19 @@ __all__ = ["register"]
 _Deco = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def _model_options(*, eps_default: float | None) -> _Deco:
+def _model_options(*, command: str | None) -> _Deco:
+    """Model, output and run options; ``command`` picks the --eps default (None: no --eps)."""
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         opts = [
-            click.option("--j0", "J0", type=float, default=-2.0, show_default=True,
-                         help="Uniform coupling J0."),
-            click.option("--j1", "J1", type=float, default=4.0, show_default=True,
+            click.option("--j0", "J0", type=float, default=RING_DEFAULTS["J0"],
+                         show_default=True, help="Uniform coupling J0."),
+            click.option("--j1", "J1", type=float, default=RING_DEFAULTS["J1"],
+                         show_default=True,
                          help="Cosine coupling J1 (J1 > 2 with J0 below its critical value: "
                               "marginal phase)."),
-            click.option("--h0", "h0", type=float, default=1.0, show_default=True,
-                         help="Uniform input h0."),
-            click.option("--n", "N", type=int, default=256, show_default=True,
+            click.option("--h0", "h0", type=float, default=RING_DEFAULTS["h0"],
+                         show_default=True, help="Uniform input h0."),
+            click.option("--n", "N", type=int, default=RING_DEFAULTS["N"], show_default=True,
                          help="Number of units N."),
             click.option("--dt", "dt", type=float, default=None,
                          help="Euler(-Maruyama) time step (units of tau)."),
@@ -48,12 +59,15 @@ def _model_options(*, eps_default: float | None) -> _Deco:
                          help="Save the full result (parameters, version, series) as JSON."),
             click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
                          help="Draw the figure to this file (.png, .pdf, .svg ...)."),
-            click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+            click.option("--quiet", "-q", is_flag=True,
+                         help="No progress bar and no notes on stderr."),
         ]
-        if eps_default is not None:
-            opts.insert(3, click.option("--eps", "eps", type=float, default=eps_default,
+        if command is not None:
+            eps, why = EPS_DEFAULT[command]
+            opts.insert(3, click.option("--eps", "eps", type=float, default=eps,
                                         show_default=True,
-                                        help="Amplitude of the tuned input (>= 0)."))
+                                        help=f"Amplitude of the tuned input (>= 0); "
+                                             f"default {why}."))
         for opt in reversed(opts):
             fn = opt(fn)
         return fn
@@ -97,7 +111,7 @@ def _write_json(path: str, payload: dict[str, Any]) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    click.echo(f"wrote {path}", err=True)
+    note(f"wrote {path}")
 
 
 def _save_figure(ax: Any, path: str) -> None:
@@ -106,7 +120,7 @@ def _save_figure(ax: Any, path: str) -> None:
     fig = ax.figure
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
-    click.echo(f"wrote {path}", err=True)
+    note(f"wrote {path}")
 
 
 def _model(J0: float, J1: float, h0: float, N: int, eps: float = 0.0, theta0: float = 0.0):
@@ -160,8 +174,8 @@ def _perturbations(sigma: float, sigma_ou: float, tau_ou: float, threshold_sd: f
 
 
 # ----------------------------------------------------------------- diffusion
-@click.command("diffusion")
-@_model_options(eps_default=None)
+@click.command("diffusion", epilog=DEFAULTS_HELP)
+@_model_options(command=None)
 @click.option("--sigma", "sigma", type=float, required=True,
               help="Additive white noise on the rates (rate units; a lone unit's "
                    "stationary s.d. is sigma/sqrt(2)).")
@@ -218,8 +232,8 @@ def diffusion_cmd(J0: float, J1: float, h0: float, N: int, dt: float | None, see
 
 
 # -------------------------------------------------------------------- memory
-@click.command("memory")
-@_model_options(eps_default=0.5)
+@click.command("memory", epilog=DEFAULTS_HELP)
+@_model_options(command="memory")
 @click.option("--theta0", "theta0", type=float, default=0.0, show_default=True,
               help="Cue direction (radians).")
 @click.option("--cue-off", "cue_off", type=float, required=True,
@@ -270,8 +284,8 @@ def memory_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | 
 
 
 # --------------------------------------------------------------------- track
-@click.command("track")
-@_model_options(eps_default=0.1)
+@click.command("track", epilog=DEFAULTS_HELP)
+@_model_options(command="track")
 @click.option("--speed", "speeds", type=float, multiple=True, required=True,
               help="Stimulus angular speed (radians per tau); repeat for several.")
 @click.option("--t-max", "t_max", type=float, default=200.0, show_default=True,
@@ -329,15 +343,17 @@ def _range(name: str, spec: tuple[float, float, float] | None, default: tuple[fl
     return np.linspace(a, b, k)
 
 
-@click.command("phase-diagram")
-@click.option("--h0", "h0", type=float, default=1.0, show_default=True, help="Uniform input h0.")
+@click.command("phase-diagram", epilog=DEFAULTS_HELP)
+@click.option("--h0", "h0", type=float, default=RING_DEFAULTS["h0"], show_default=True,
+              help="Uniform input h0.")
 @click.option("--eps", "eps", type=float, default=0.0, show_default=True,
               help="Tuned input amplitude (>= 0).")
 @click.option("--j0-range", "j0_range", type=(float, float, float), default=None,
               metavar="A B K", help="K values of J0 from A to B  [default: -4 1.5 64]")
 @click.option("--j1-range", "j1_range", type=(float, float, float), default=None,
               metavar="A B K", help="K values of J1 from A to B  [default: 0 6 64]")
-@click.option("--n", "N", type=int, default=256, show_default=True, help="Units per network.")
+@click.option("--n", "N", type=int, default=RING_DEFAULTS["N"], show_default=True,
+              help="Units per network.")
 @click.option("--steps", "steps", type=int, default=2000, show_default=True,
               help="Euler steps per cell.")
 @click.option("--t-max", "t_max", type=float, default=200.0, show_default=True,
@@ -348,7 +364,7 @@ def _range(name: str, spec: tuple[float, float, float] | None, default: tuple[fl
               help="Save both maps and all parameters as JSON.")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="Draw theory and simulation overlaid.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no notes on stderr.")
 @guarded
 def phase_diagram_cmd(h0: float, eps: float, j0_range, j1_range, N: int, steps: int,
                       t_max: float, seed: int, as_json: bool, out: str | None, plot: str | None,
@@ -382,7 +398,10 @@ def phase_diagram_cmd(h0: float, eps: float, j0_range, j1_range, N: int, steps: 
                    "simulation_seconds": res.simulation_seconds,
                    "neuron_steps_per_second": res.neuron_steps_per_second})
     else:
-        _print_rows([("cells", res.cells), ("agreement", res.agreement),
+        from ..plotting._style import format_percent
+
+        agree = format_percent(res.cells - res.disagreements, res.cells)
+        _print_rows([("cells", res.cells), ("agreement", agree),
                      ("disagreeing cells", res.disagreements), ("seconds", res.seconds),
                      ("neuron-steps per second", f"{res.neuron_steps_per_second:.3g}")])
 

@@ -39,3 +39,18 @@ def test_notebook_runs(name, this_python_kernel):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
+
+
+@pytest.mark.slow
+def test_tln_notebook_runs(this_python_kernel):
+    nb = nbformat.read(EXAMPLES / "tln.ipynb", as_version=4)
+    assert "find_spec(\"ratenet\")" in nb.cells[1].source   # guarded install cell
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name=this_python_kernel,
+                                     resources={"metadata": {"path": str(EXAMPLES)}})
+    client.execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []))
+    assert "parity 1" in text and "limit cycle (0, 1, 2)" in text

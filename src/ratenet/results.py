@@ -35,7 +35,7 @@ class Trajectory:
     ----------
     t : ndarray of shape (T,)
         Recorded times (model time units: tau for the ring, ms for E-I).
-    rates : ndarray of shape (*batch, T, n)
+    rates : ndarray of shape ``(*batch, T, n)``
         Rates at the recorded times; ``batch`` is ``()`` for one model, ``(B,)`` for a list.
         After a row diverged, its later records are nan (see ``status``).
     status : ndarray of str, shape batch

@@ -24,6 +24,7 @@ machinery would miss or stall on.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -357,7 +358,8 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
             b_new = value(k, res[0]) if res is not None else b_pred
             if a * b_pred < 0 or a * b_new < 0:
                 b = b_pred if a * b_pred < 0 else b_new
-                yb = locate(y, t, ds, lambda yy, k=k: value(k, yy), a, b, side=math.copysign(1, a))
+                yb = locate(y, t, ds, functools.partial(value, k), a, b,
+                            side=math.copysign(1, a))
                 if yb is not None:
                     crossing.append((float(t @ (yb - y)), k, yb))
         if crossing:
@@ -441,7 +443,7 @@ def _record_events(s: _Setup, tests: Sequence[TestFunction], which: list[int],
         a, b = tvals[k], new_vals[k]
         if not (math.isfinite(a) and math.isfinite(b)) or a * b > 0 or a == 0:
             continue
-        yl = y_end if b == 0 else locate(y, t, h, lambda yy, k=k: value(k, yy), a, b)
+        yl = y_end if b == 0 else locate(y, t, h, functools.partial(value, k), a, b)
         if yl is not None:
             found.append((float(t @ (yl - y)), k, yl))
     for _sig, k, yl in sorted(found, key=lambda e: e[0]):

@@ -1,0 +1,200 @@
+"""The distributions build, carry what they should, and the wheel installs and runs.
+
+The sdist and the wheel are built once per session with ``python -m build`` (the wheel from the
+sdist, so a file missing from the sdist breaks the wheel too), from a copy of the files a fresh
+clone would have plus new files not yet committed (git-ignored output is left out). The slow test
+installs the wheel, with its dependencies resolved by pip from the configured package index, in
+a fresh virtual environment and runs the command line and every subpackage from there, outside
+the checkout.
+"""
+
+from __future__ import annotations
+
+import email
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    tomllib = None  # type: ignore[assignment]
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "ratenet"
+# what the sdist must carry beyond the package: enough to run the tests and read the docs
+SDIST_TOP = ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", "Makefile")
+SDIST_DIRS = ("src", "tests", "docs", "examples", "benchmarks", "tools")
+SUBPROCESS_TIMEOUT = 600
+
+
+def _run(cmd, *, cwd=None, env=None, timeout=SUBPROCESS_TIMEOUT):
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    if proc.returncode != 0:
+        pytest.fail(f"{' '.join(map(str, cmd))} exited {proc.returncode}\n"
+                    f"--- stdout ---\n{proc.stdout[-4000:]}\n--- stderr ---\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def _source_files() -> list[str]:
+    """Paths (relative, POSIX) a fresh clone would have, plus new files not yet committed."""
+    if shutil.which("git") and (ROOT / ".git").exists():
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT, capture_output=True, check=True).stdout.decode()
+        return sorted(p for p in out.split("\0") if p and (ROOT / p).is_file())
+    # an unpacked sdist: everything but caches
+    return sorted(p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts
+                  and not any(part.startswith(".") for part in p.relative_to(ROOT).parts))
+
+
+@pytest.fixture(scope="session")
+def source_files() -> list[str]:
+    return _source_files()
+
+
+@pytest.fixture(scope="session")
+def dists(tmp_path_factory, source_files):
+    """(sdist, wheel) built from a clean copy of the source files."""
+    if importlib.util.find_spec("build") is None:
+        pytest.skip("the 'build' package is not installed (it is in the dev extra)")
+    src = tmp_path_factory.mktemp("tree")
+    for rel in source_files:
+        dest = src / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, dest)
+    out = tmp_path_factory.mktemp("dist")
+    _run([sys.executable, "-m", "build", "--outdir", str(out), str(src)])
+    sdists = sorted(out.glob("ratenet-*.tar.gz"))
+    wheels = sorted(out.glob("ratenet-*-py3-none-any.whl"))
+    assert len(sdists) == 1 and len(wheels) == 1, sorted(p.name for p in out.iterdir())
+    return sdists[0], wheels[0]
+
+
+def _project() -> dict:
+    if tomllib is None:
+        pytest.skip("tomllib needs Python >= 3.11")
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_sdist_carries_the_sources_tests_and_docs(dists, source_files):
+    sdist, _ = dists
+    with tarfile.open(sdist) as tar:
+        names = tar.getnames()
+    prefix = names[0].split("/")[0]
+    assert prefix == sdist.name.removesuffix(".tar.gz")
+    inside = {n.removeprefix(prefix + "/") for n in names}
+    wanted = [p for p in source_files
+              if p in SDIST_TOP or p.split("/")[0] in SDIST_DIRS]
+    # the checks below must have something to check
+    assert {"tests/conftest.py", "src/ratenet/__init__.py", "README.md"} <= set(wanted)
+    assert any(p.startswith("docs/") for p in wanted)
+    assert any(p.startswith("examples/") and p.endswith(".ipynb") for p in wanted)
+    missing = sorted(set(wanted) - inside)
+    assert not missing, f"missing from the sdist: {missing}"
+    junk = sorted(n for n in inside if "__pycache__" in n or n.endswith((".pyc", ".nc"))
+                  or n.startswith((".venv", "out/", "docs/_build")))
+    assert not junk, f"generated files in the sdist: {junk}"
+
+
+def test_wheel_carries_the_package_and_its_data(dists, source_files):
+    _, wheel = dists
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        meta = email.message_from_bytes(zf.read(next(n for n in names
+                                                     if n.endswith(".dist-info/METADATA"))))
+        entry_points = zf.read(next(n for n in names
+                                    if n.endswith(".dist-info/entry_points.txt"))).decode()
+    package = [p.removeprefix("src/") for p in source_files if p.startswith("src/ratenet/")]
+    data = [p for p in package if not p.endswith(".py")]
+    assert "ratenet/py.typed" in data
+    missing = sorted(set(package) - names)
+    assert not missing, f"missing from the wheel (package data included): {missing}"
+    tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert tops == {"ratenet"}, f"the wheel installs more than ratenet: {tops}"
+    assert "ratenet = ratenet.cli:main" in entry_points
+    assert meta["Name"] == "ratenet"
+    project = _project()["project"]
+    assert meta["Version"] == project["version"]
+    assert meta["Requires-Python"] == project["requires-python"]
+    required = {r.replace(" ", "") for r in meta.get_all("Requires-Dist")
+                if "extra ==" not in r}
+    assert required == {r.replace(" ", "") for r in project["dependencies"]}
+    assert set(meta.get_all("Provides-Extra")) >= set(project["optional-dependencies"])
+
+
+def test_package_data_is_declared(source_files):
+    """Every non-Python file in the package (HTML, CSS, py.typed ...) matches package-data."""
+    import fnmatch
+
+    patterns = _project()["tool"]["setuptools"]["package-data"]["ratenet"]
+    for rel in source_files:
+        if rel.startswith("src/ratenet/") and not rel.endswith(".py"):
+            inner = rel.removeprefix("src/ratenet/")
+            assert any(fnmatch.fnmatch(inner, pat) or fnmatch.fnmatch(Path(inner).name, pat)
+                       for pat in patterns), f"{rel} is not declared in package-data"
+
+
+def _subpackages() -> list[str]:
+    return sorted("ratenet" + "".join("." + part for part in init.parent.relative_to(PACKAGE).parts)
+                  for init in PACKAGE.rglob("__init__.py") if "__pycache__" not in init.parts)
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_runs_in_a_fresh_venv(dists, tmp_path):
+    _, wheel = dists
+    venv = tmp_path / "venv"
+    # the base interpreter, not this environment: nothing of the dev environment is visible
+    _run([sys.executable, "-m", "venv", str(venv)])
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = bindir / "python"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PIP_NO_INPUT"] = "1"
+    env["MPLBACKEND"] = "Agg"
+    _run([str(python), "-m", "pip", "install", "-q", str(wheel)], env=env)
+    _run([str(python), "-m", "pip", "check"], env=env)
+    work = tmp_path / "elsewhere"  # outside the checkout: src/ cannot be picked up
+    work.mkdir()
+
+    found = _run([str(python), "-c", "import ratenet, sys; print(ratenet.__file__); "
+                  "print(ratenet.__version__)"], cwd=work, env=env).stdout.split()
+    assert Path(found[0]).resolve().is_relative_to(venv.resolve()), found
+    assert found[1] == _project()["project"]["version"]
+
+    helptext = _run([str(bindir / "ratenet"), "--help"], cwd=work, env=env).stdout
+    for group in ("ring", "ei", "tutorial", "tln"):
+        assert group in helptext
+
+    installed = json.loads(_run([str(bindir / "ratenet"), "ring", "theory", "--json"],
+                                cwd=work, env=env).stdout)
+    # the same answer as the checkout's code, and the ring's marginal bump has a neutral
+    # (translation) mode: one eigenvalue zero up to rounding
+    here = json.loads(_run([sys.executable, "-c", "from ratenet.cli import main; main()",
+                            "ring", "theory", "--json"], cwd=work).stdout)
+    assert installed == here
+    assert installed["regime"] == "marginal"
+    assert min(abs(v) for v in installed["stability_eigenvalues"]) < 1e-12
+
+    mods = _subpackages()
+    assert {"ratenet.theory", "ratenet.analysis", "ratenet.cli", "ratenet.app"} <= set(mods)
+    code = ("import importlib, sys\n"
+            f"for name in {mods!r}:\n"
+            "    mod = importlib.import_module(name)\n"
+            "    assert mod.__file__.startswith(sys.prefix), (name, mod.__file__)\n"
+            "    for attr in getattr(mod, '__all__', ()):\n"
+            "        getattr(mod, attr)\n"
+            f"print('imported', {len(mods)})\n")
+    out = _run([str(python), "-c", code], cwd=work, env=env).stdout
+    assert out.strip() == f"imported {len(mods)}"

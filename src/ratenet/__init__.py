@@ -8,6 +8,7 @@ from ._validation import ParameterError
 from ._version import __version__
 from .coupling import CirculantCoupling, DenseCoupling, FourierCoupling, ring_angles
 from .models.ei import EIModel
+from .models.ei_ring import EIRingModel
 from .models.ring import RingModel
 from .network import RateNetwork
 from .noise import Heterogeneity, Noise
@@ -19,6 +20,7 @@ __all__ = [
     "CirculantCoupling",
     "DenseCoupling",
     "EIModel",
+    "EIRingModel",
     "FourierCoupling",
     "Heterogeneity",
     "Noise",
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 
-_SUBPACKAGES = ("analysis", "attractor", "models", "plotting", "sweep", "theory", "tln",
+_SUBPACKAGES = ("analysis", "attractor", "ei_ring", "models", "plotting", "sweep", "theory", "tln",
                 "tutorial")
 
 

@@ -1,0 +1,279 @@
+"""Compiled (Numba) integrators for the E-I ring, O(N K) per step through Fourier moments.
+
+State of one row: ``x = (r_E[0:N], r_I[0:N], a[0:N])`` (``a`` only with adaptation).
+The recurrent input onto population X at angle theta_i is
+
+    u_X,i = sum_k sum_Y J_XYk [ c_Yk cos(k theta_i) + s_Yk sin(k theta_i) ] + h_X
+            + eps_X cos(theta_i - theta0) - [X = E] J_A a_i,
+
+with the moments ``c_Yk = (1/N) sum_j r_Y,j cos(k theta_j)`` (``s_Yk`` with sin; k = 0 gives
+the mean rate).  Every kernel works on a batch ``X`` of shape ``(B, n_state)``, one
+parameter set per row, in place; ``div_step[b]`` is set to the (1-based) step at which
+row b's rates left the bound, after which that row stops.  Rows are independent, so the
+parallel and serial drivers give bit-identical results.
+
+Parameter rows ``P[b]`` hold, in order: h_E, h_I, eps_E, eps_I, theta0, tau_E, tau_I,
+J_A, tau_A, and the transfer's three parameters (see :data:`P_COLUMNS`); the couplings
+are ``Jc[b, k, X, Y]`` for k = 0..K.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from .._kernels import _FM, _transfer
+from .._noise_kernels import _fill_normals
+
+P_COLUMNS = ("h_E", "h_I", "eps_E", "eps_I", "theta0", "tau_E", "tau_I", "J_A", "tau_A",
+             "p0", "p1", "p2")
+METHODS = {"euler": 0, "heun": 1, "rk4": 2}
+
+
+# ------------------------------------------------------------- fused Euler, K = 1, ReLU
+@njit(cache=True, fastmath=_FM, inline="always")
+def _fused_row(b, X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_every, R,
+               max_sum, div_step):
+    """Forward Euler, one harmonic, threshold-linear: one pass over the units per step
+    updates E, I (and a) and accumulates the next step's six moments at the same time.
+
+    ``x + k (g [u - T]_+ - x) = (1 - k) x + [k g (u - T)]_+`` (k, g > 0) folds the step
+    size and the gain into the input coefficients.
+    """
+    x = X[b]
+    N = cosv.shape[0]
+    xE = x[0:N]
+    xI = x[N:2 * N]
+    xa = x[2 * N:3 * N] if adapt else x[0:0]
+    hE, hI, eE, eI, th0 = P[b, 0], P[b, 1], P[b, 2], P[b, 3], P[b, 4]
+    kE = dt / P[b, 5]
+    kI = dt / P[b, 6]
+    JA = P[b, 7]
+    kA = dt / P[b, 8]
+    g, thr = P[b, 9], P[b, 10]
+    gE = kE * g
+    gI = kI * g
+    oE = 1.0 - kE
+    oI = 1.0 - kI
+    oA = 1.0 - kA
+    inv_n = 1.0 / N
+    jEE0, jEI0, jIE0, jII0 = Jc[b, 0, 0, 0], Jc[b, 0, 0, 1], Jc[b, 0, 1, 0], Jc[b, 0, 1, 1]
+    jEE1, jEI1, jIE1, jII1 = Jc[b, 1, 0, 0], Jc[b, 1, 0, 1], Jc[b, 1, 1, 0], Jc[b, 1, 1, 1]
+    ecE, esE = eE * math.cos(th0), eE * math.sin(th0)
+    ecI, esI = eI * math.cos(th0), eI * math.sin(th0)
+    mE = 0.0
+    cE = 0.0
+    sE = 0.0
+    mI = 0.0
+    cI = 0.0
+    sI = 0.0
+    for i in range(N):
+        mE += xE[i]
+        cE += xE[i] * cosv[i]
+        sE += xE[i] * sinv[i]
+        mI += xI[i]
+        cI += xI[i] * cosv[i]
+        sI += xI[i] * sinv[i]
+    gJA = gE * JA
+    for step in range(n_steps):
+        gstep = start_step + step
+        aE = gE * (hE - thr + (jEE0 * mE + jEI0 * mI) * inv_n)
+        bE = gE * (ecE + (jEE1 * cE + jEI1 * cI) * inv_n)
+        dE = gE * (esE + (jEE1 * sE + jEI1 * sI) * inv_n)
+        aI = gI * (hI - thr + (jIE0 * mE + jII0 * mI) * inv_n)
+        bI = gI * (ecI + (jIE1 * cE + jII1 * cI) * inv_n)
+        dI = gI * (esI + (jIE1 * sE + jII1 * sI) * inv_n)
+        mE = 0.0
+        cE = 0.0
+        sE = 0.0
+        mI = 0.0
+        cI = 0.0
+        sI = 0.0
+        if adapt:
+            for i in range(N):
+                c = cosv[i]
+                s = sinv[i]
+                e_old = xE[i]
+                ye = oE * e_old + max(aE + bE * c + dE * s - gJA * xa[i], 0.0)
+                yi = oI * xI[i] + max(aI + bI * c + dI * s, 0.0)
+                xa[i] = oA * xa[i] + kA * e_old
+                xE[i] = ye
+                xI[i] = yi
+                mE += ye
+                cE += ye * c
+                sE += ye * s
+                mI += yi
+                cI += yi * c
+                sI += yi * s
+        else:
+            for i in range(N):
+                c = cosv[i]
+                s = sinv[i]
+                ye = oE * xE[i] + max(aE + bE * c + dE * s, 0.0)
+                yi = oI * xI[i] + max(aI + bI * c + dI * s, 0.0)
+                xE[i] = ye
+                xI[i] = yi
+                mE += ye
+                cE += ye * c
+                sE += ye * s
+                mI += yi
+                cI += yi * c
+                sI += yi * s
+        if not (abs(mE) + abs(mI) + abs(cE) + abs(cI) + abs(sE) + abs(sI) < max_sum):
+            div_step[b] = gstep + 1
+            return
+        if rec_every > 0 and (gstep + 1) % rec_every == 0:
+            R[b, (gstep + 1) // rec_every, :] = x
+
+
+@njit(cache=True, parallel=True, fastmath=_FM)
+def fused_parallel(X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_every, R,
+                   max_sum, div_step):
+    for b in prange(X.shape[0]):
+        if div_step[b] == 0:
+            _fused_row(b, X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_every, R,
+                       max_sum, div_step)
+
+
+@njit(cache=True, fastmath=_FM)
+def fused_serial(X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_every, R,
+                 max_sum, div_step):
+    for b in range(X.shape[0]):
+        if div_step[b] == 0:
+            _fused_row(b, X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_every, R,
+                       max_sum, div_step)
+
+
+# ----------------------------------------------------- general: K modes, any transfer
+@njit(cache=True, fastmath=_FM)
+def _rhs(x, out, cosk, sink, Jc, P, kind, adapt, coef):
+    """dx/dt of one row; ``coef`` (2, 2K+1) is a work array for the input coefficients."""
+    N = cosk.shape[1]
+    K = cosk.shape[0]
+    inv_n = 1.0 / N
+    mE = 0.0
+    mI = 0.0
+    for i in range(N):
+        mE += x[i]
+        mI += x[N + i]
+    mE *= inv_n
+    mI *= inv_n
+    for X in range(2):
+        coef[X, 0] = P[X] + Jc[0, X, 0] * mE + Jc[0, X, 1] * mI
+    for k in range(K):
+        cE = 0.0
+        sE = 0.0
+        cI = 0.0
+        sI = 0.0
+        for i in range(N):
+            ck = cosk[k, i]
+            sk = sink[k, i]
+            cE += x[i] * ck
+            sE += x[i] * sk
+            cI += x[N + i] * ck
+            sI += x[N + i] * sk
+        for X in range(2):
+            coef[X, 1 + 2 * k] = (Jc[k + 1, X, 0] * cE + Jc[k + 1, X, 1] * cI) * inv_n
+            coef[X, 2 + 2 * k] = (Jc[k + 1, X, 0] * sE + Jc[k + 1, X, 1] * sI) * inv_n
+    th0 = P[4]
+    for X in range(2):
+        coef[X, 1] += P[2 + X] * math.cos(th0)
+        coef[X, 2] += P[2 + X] * math.sin(th0)
+    p0, p1, p2 = P[9], P[10], P[11]
+    inv_tE = 1.0 / P[5]
+    inv_tI = 1.0 / P[6]
+    JA = P[7]
+    for i in range(N):
+        uE = coef[0, 0]
+        uI = coef[1, 0]
+        for k in range(K):
+            ck = cosk[k, i]
+            sk = sink[k, i]
+            uE += coef[0, 1 + 2 * k] * ck + coef[0, 2 + 2 * k] * sk
+            uI += coef[1, 1 + 2 * k] * ck + coef[1, 2 + 2 * k] * sk
+        if adapt:
+            uE -= JA * x[2 * N + i]
+        out[i] = (_transfer(uE, kind, p0, p1, p2) - x[i]) * inv_tE
+        out[N + i] = (_transfer(uI, kind, p0, p1, p2) - x[N + i]) * inv_tI
+    if adapt:
+        inv_tA = 1.0 / P[8]
+        for i in range(N):
+            out[2 * N + i] = (x[i] - x[2 * N + i]) * inv_tA
+
+
+@njit(cache=True, fastmath=_FM, inline="always")
+def _general_row(b, X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step, n_steps,
+                 rec_every, R, max_sum, div_step):
+    x = X[b]
+    n = x.shape[0]
+    N = cosk.shape[1]
+    K = cosk.shape[0]
+    k1 = np.empty(n)
+    k2 = np.empty(n)
+    k3 = np.empty(n)
+    k4 = np.empty(n)
+    tmp = np.empty(n)
+    z = np.empty(2 * N)
+    coef = np.empty((2, 2 * K + 1))
+    Jb = Jc[b]
+    Pb = P[b]
+    noisy = sig[b, 0] != 0.0 or sig[b, 1] != 0.0
+    r0, r1, r2, r3 = S[b, 0], S[b, 1], S[b, 2], S[b, 3]
+    for step in range(n_steps):
+        gstep = start_step + step
+        _rhs(x, k1, cosk, sink, Jb, Pb, kind, adapt, coef)
+        if method == 0:
+            for i in range(n):
+                x[i] += dt * k1[i]
+            if noisy:
+                r0, r1, r2, r3 = _fill_normals(z, 2 * N, r0, r1, r2, r3)
+                for i in range(N):
+                    x[i] += sig[b, 0] * z[i]
+                    x[N + i] += sig[b, 1] * z[N + i]
+        elif method == 1:
+            for i in range(n):
+                tmp[i] = x[i] + dt * k1[i]
+            _rhs(tmp, k2, cosk, sink, Jb, Pb, kind, adapt, coef)
+            for i in range(n):
+                x[i] += 0.5 * dt * (k1[i] + k2[i])
+        else:
+            for i in range(n):
+                tmp[i] = x[i] + 0.5 * dt * k1[i]
+            _rhs(tmp, k2, cosk, sink, Jb, Pb, kind, adapt, coef)
+            for i in range(n):
+                tmp[i] = x[i] + 0.5 * dt * k2[i]
+            _rhs(tmp, k3, cosk, sink, Jb, Pb, kind, adapt, coef)
+            for i in range(n):
+                tmp[i] = x[i] + dt * k3[i]
+            _rhs(tmp, k4, cosk, sink, Jb, Pb, kind, adapt, coef)
+            for i in range(n):
+                x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+        total = 0.0
+        for i in range(n):
+            total += abs(x[i])
+        if not (total < max_sum):
+            div_step[b] = gstep + 1
+            break
+        if rec_every > 0 and (gstep + 1) % rec_every == 0:
+            R[b, (gstep + 1) // rec_every, :] = x
+    S[b, 0], S[b, 1], S[b, 2], S[b, 3] = r0, r1, r2, r3
+
+
+@njit(cache=True, parallel=True, fastmath=_FM)
+def general_parallel(X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step,
+                     n_steps, rec_every, R, max_sum, div_step):
+    for b in prange(X.shape[0]):
+        if div_step[b] == 0:
+            _general_row(b, X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step,
+                         n_steps, rec_every, R, max_sum, div_step)
+
+
+@njit(cache=True, fastmath=_FM)
+def general_serial(X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step,
+                   n_steps, rec_every, R, max_sum, div_step):
+    for b in range(X.shape[0]):
+        if div_step[b] == 0:
+            _general_row(b, X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step,
+                         n_steps, rec_every, R, max_sum, div_step)

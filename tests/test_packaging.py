@@ -198,3 +198,64 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(dists, tmp_path):
             f"print('imported', {len(mods)})\n")
     out = _run([str(python), "-c", code], cwd=work, env=env).stdout
     assert out.strip() == f"imported {len(mods)}"
+
+
+NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
+
+
+def _install_cell(notebook: Path) -> str:
+    cells = json.loads(notebook.read_text())["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert 'find_spec("ratenet")' in code[0], f"{notebook.name}: the first code cell installs"
+    return code[0]
+
+
+@pytest.mark.parametrize("where", ["in the checkout", "elsewhere"])
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_install_cell(notebook, where, tmp_path, monkeypatch, capsys):
+    """Without ratenet the cell installs the checkout it sits in, or says how to install."""
+    pytest.importorskip("IPython")
+    from IPython.core.inputtransformer2 import TransformerManager
+    from IPython.utils.text import DollarFormatter
+
+    code = TransformerManager().transform_cell(_install_cell(notebook))
+    magics: list[tuple[str, str]] = []
+    namespace: dict = {}
+
+    class Shell:  # what the cell's %pip asks of IPython; {name} expanded as IPython does
+        def run_line_magic(self, name, line):
+            magics.append((name, DollarFormatter().vformat(line, [], namespace)))
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ratenet" else real_find_spec(name, *a))
+    if where == "in the checkout":
+        monkeypatch.chdir(ROOT / "examples")
+    else:  # a pyproject.toml of another project above does not count
+        (tmp_path / "pyproject.toml").write_text('[project]\nname = "ratenet-notes"\n')
+        (tmp_path / "work").mkdir()
+        monkeypatch.chdir(tmp_path / "work")
+    namespace["get_ipython"] = Shell
+    exec(compile(code, notebook.name, "exec"), namespace)
+    printed = capsys.readouterr().out
+    if where == "in the checkout":
+        assert magics == [("pip", f'install "{ROOT}"')]
+    else:
+        assert magics == []
+        assert "pip install" in printed and "://" not in printed
+
+
+def test_no_placeholder_urls(source_files):
+    """No OWNER/ratenet, <repository URL> or example.com left in what we ship."""
+    placeholders = ("github.com/" + "OWNER", "<repository" + " URL>", "example" + ".com")
+    me = Path(__file__).resolve().relative_to(ROOT).as_posix()
+    found = []
+    for rel in source_files:
+        if rel == me:
+            continue
+        try:
+            text = (ROOT / rel).read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        found += [f"{rel}: {p}" for p in placeholders if p in text]
+    assert not found, found

@@ -24,6 +24,7 @@ from ._engine import (
     _ring_compiled_ok,
 )
 from ._validation import ParameterError, check_int, check_positive
+from .models.ei_ring import EIRingModel
 from .models.ring import RingModel
 from .network import RateNetwork
 from .results import Trajectory
@@ -59,6 +60,8 @@ def simulate(
     ----------
     model : RingModel, sequence of RingModel, RateNetwork, or a model with ``to_network()``
         A sequence of ring models with the same ``N`` and transfer type runs as one batch.
+        :class:`~ratenet.models.ei_ring.EIRingModel` (or a sequence of them, same ``N``)
+        runs in its own compiled kernels and returns an ``EIRingTrajectory``.
     t_max : float
         Duration (ring: units of tau; E-I: ms).
     dt : float, optional
@@ -119,6 +122,17 @@ def simulate(
     if record_every is not None:
         record_every = check_int("record_every", record_every, minimum=1)
 
+    if isinstance(model, EIRingModel) or (isinstance(model, (list, tuple)) and model and all(
+            isinstance(m, EIRingModel) for m in model)):
+        from .ei_ring._simulate import simulate_ei_ring
+
+        one = isinstance(model, EIRingModel)
+        rings: list[EIRingModel] = [model] if one else list(model)  # type: ignore[list-item, arg-type]
+        return simulate_ei_ring(rings, one, t_max=t_max, dt=dt,
+                                method=method, x0=x0, record_every=record_every, seed=seed,
+                                max_rate=max_rate, parallel=parallel, progress=progress,
+                                on_divergence=on_divergence, engine=engine, noise=noise,
+                                heterogeneity=heterogeneity, trial_index=trial_index)
     batch: list[RingModel] | None = None
     single = True
     if isinstance(model, RingModel):

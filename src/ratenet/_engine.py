@@ -15,6 +15,10 @@ from ._validation import ParameterError, check_positive
 from .models.ring import RingModel
 from .results import RingTrajectory, SimulationDiverged, Trajectory
 
+#: Most time steps one simulation may take: a limit of the representation (step counts are
+#: exact in a float below it), far beyond a run that ends; the CLI's caps are lower.
+MAX_STEPS = 2**53
+
 
 def _check_dt(dt: float | None, tau_min: float, t_max: float) -> float:
     if dt is None:
@@ -22,7 +26,34 @@ def _check_dt(dt: float | None, tau_min: float, t_max: float) -> float:
     dt = check_positive("dt", dt)
     if dt > t_max:
         raise ParameterError("dt", dt, f"<= t_max = {t_max:g}")
+    steps = t_max / dt
+    if not steps <= MAX_STEPS:
+        raise ParameterError("dt", dt, f"a time step giving at most 2**53 steps over t_max = "
+                             f"{t_max:g}", hint=f"t_max / dt = {steps:.3g} steps")
     return dt
+
+
+def _memory_limit() -> float:
+    """Half the machine's physical memory, in bytes (8 GiB if unknown)."""
+    import os
+
+    try:
+        return 0.5 * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 8.0 * 2**30
+
+
+def _check_memory(B: int, n_rec: int, n: int, record_every: int | None) -> None:
+    """Refuse before allocating a recorded trajectory larger than half the memory."""
+    need = 8.0 * B * (max(n_rec, 1) + 4) * n
+    limit = _memory_limit()
+    if need > limit:
+        raise ParameterError(
+            "record_every", record_every,
+            f"large enough for the recorded rates to fit in memory ({limit / 2**30:.3g} GiB, "
+            "half of this machine's)",
+            hint=f"{B} x {n_rec} samples x {n} units would need {need / 2**30:.3g} GiB; "
+                 "record fewer steps (larger record_every, or None) or fewer units")
 
 
 def _n_steps(t_max: float, dt: float) -> int:

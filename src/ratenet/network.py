@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import ParameterError
+from ._validation import ParameterError, as_float_array
 from .coupling import Coupling, DenseCoupling
 from .transfer import ThresholdLinear, Transfer
 
@@ -51,15 +51,24 @@ class RateNetwork:
     names: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
-        coupling = self.W if isinstance(self.W, Coupling) else DenseCoupling(np.asarray(self.W))
+        if isinstance(self.W, Coupling):
+            coupling = self.W
+        else:
+            coupling = DenseCoupling(as_float_array("W", self.W, allow_nan=True, allow_inf=True))
         object.__setattr__(self, "W", coupling)
         n = coupling.N
-        tau = np.broadcast_to(np.asarray(self.tau, dtype=float), (n,)).copy()
+        tau = as_float_array("tau", self.tau, allow_inf=True, allow_nan=True)
+        if tau.ndim > 1 or tau.size not in (1, n):
+            raise ParameterError("tau", self.tau, f"one number or {n} numbers")
+        tau = np.broadcast_to(tau, (n,)).copy()
         if not np.all(np.isfinite(tau)) or np.any(tau <= 0):
             raise ParameterError("tau", self.tau, "finite and > 0 for every unit")
         object.__setattr__(self, "tau", tau)
         if not callable(self.h):
-            h = np.broadcast_to(np.asarray(self.h, dtype=float), (n,)).copy()
+            h = as_float_array("h", self.h, allow_inf=True, allow_nan=True)
+            if h.ndim > 1 or h.size not in (1, n):
+                raise ParameterError("h", self.h, f"one number or {n} numbers")
+            h = np.broadcast_to(h, (n,)).copy()
             if not np.all(np.isfinite(h)):
                 raise ParameterError("h", self.h, "finite for every unit")
             object.__setattr__(self, "h", h)

@@ -16,6 +16,7 @@ import numpy as np
 from ._engine import (
     _assemble,
     _check_dt,
+    _check_memory,
     _chunks,
     _finish,
     _initial_state,
@@ -23,7 +24,7 @@ from ._engine import (
     _progress_bar,
     _ring_compiled_ok,
 )
-from ._validation import ParameterError, check_int, check_positive
+from ._validation import ParameterError, check_int, check_positive, check_seed
 from .models.ei_ring import EIRingModel
 from .models.ring import RingModel
 from .network import RateNetwork
@@ -121,6 +122,11 @@ def simulate(
     max_rate = check_positive("max_rate", max_rate)
     if record_every is not None:
         record_every = check_int("record_every", record_every, minimum=1)
+    seed = check_seed("seed", seed)
+    if not isinstance(parallel, (bool, np.bool_)):
+        raise ParameterError("parallel", parallel, "True or False")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ParameterError("progress", progress, "True or False")
 
     if isinstance(model, EIRingModel) or (isinstance(model, (list, tuple)) and model and all(
             isinstance(m, EIRingModel) for m in model)):
@@ -241,6 +247,7 @@ def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed,
     n_steps = _n_steps(t_max, dt)
     rec = record_every if record_every is not None else 0
     n_rec = n_steps // rec + 1 if rec else 0
+    _check_memory(B, n_rec, N, record_every)
     R = np.full((B, n_rec, N), np.nan) if rec else np.empty((B, 0, N))
     if rec:
         R[:, 0, :] = x
@@ -302,6 +309,7 @@ def _simulate_numpy(nets, x, params, *, single, t_max, dt, method, record_every,
     n_steps = _n_steps(t_max, dt)
     rec = record_every if record_every is not None else 0
     n_rec = n_steps // rec + 1 if rec else 0
+    _check_memory(B, n_rec, n, record_every)
     R = np.full((B, n_rec, n), np.nan) if rec else np.empty((B, 0, n))
     if rec:
         R[:, 0, :] = x

@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import ParameterError, as_float, check_int, check_nonnegative, check_positive
+from .._validation import (
+    ParameterError,
+    as_float,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_time,
+)
 from ..coupling import CirculantCoupling, Coupling, DenseCoupling, FourierCoupling, ring_angles
 from ..network import RateNetwork
 from ..transfer import PowerLaw, Sigmoid, ThresholdLinear, Transfer
@@ -88,13 +95,11 @@ class RingModel:
         for name in ("J0", "J1", "h0", "theta0", "omega", "t_on"):
             object.__setattr__(self, name, as_float(name, getattr(self, name)))
         object.__setattr__(self, "eps", check_nonnegative("eps", self.eps))
-        t_off = self.t_off
-        if t_off is None or (isinstance(t_off, float) and math.isinf(t_off) and t_off > 0):
-            t_off = math.inf
-        else:
-            t_off = as_float("t_off", t_off)
-        object.__setattr__(self, "t_off", t_off)
+        object.__setattr__(self, "t_off", check_time("t_off", self.t_off))
         object.__setattr__(self, "tau", check_positive("tau", self.tau))
+        if isinstance(self.J_higher, (str, bytes)) or not hasattr(self.J_higher, "__iter__"):
+            raise ParameterError("J_higher", self.J_higher, "a sequence of finite numbers "
+                                 "(J2, J3, ...)")
         higher = tuple(as_float(f"J{k}", v) for k, v in enumerate(self.J_higher, start=2))
         object.__setattr__(self, "J_higher", higher)
         n_min = max(3, 2 * (1 + len(higher)) + 1)

@@ -59,7 +59,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import ParameterError, as_float
+from .._validation import ParameterError, as_float, as_float_array
 
 __all__ = [
     "REGIMES",
@@ -183,7 +183,7 @@ def marginal_theta_c(J1):
     float or ndarray
         theta_c in ``(0, pi)`` radians; shape of ``J1``.
     """
-    J1a = np.asarray(J1, dtype=float)
+    J1a = as_float_array("J1", J1, allow_nan=True, allow_inf=True)
     if not np.all(np.isfinite(J1a)) or np.any(J1a <= 2.0):
         bad = J1 if J1a.ndim == 0 else J1a[~(J1a > 2.0)][0]
         raise ParameterError("J1", bad, "a finite number > 2 (the marginal phase)")
@@ -536,7 +536,17 @@ def stationary_state(*, J0: float, J1: float, h0: float, eps: float,
     theta0 = as_float("theta0", theta0)
     if eps < 0:
         raise ParameterError("eps", eps, "a finite number >= 0")
-    s = {k: v.item() for k, v in stationary_states(J0=J0, J1=J1, h0=h0, eps=eps).items()}
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = {k: v.item() for k, v in stationary_states(J0=J0, J1=J1, h0=h0, eps=eps).items()}
+    if s["regime"] != "unstable":
+        bad = [k for k in ("r0", "m1", "peak", "A") if not math.isfinite(float(s[k]))]
+        if bad:  # the state exists, but its rates overflow: the inputs are too large
+            given = {"J0": J0, "J1": J1, "h0": h0, "eps": eps}
+            name = max(given, key=lambda k: abs(given[k]))
+            raise ParameterError(name, given[name], "small enough for finite rates",
+                                 hint=f"{', '.join(bad)} of the stationary state "
+                                      f"overflow{'s' if len(bad) == 1 else ''} the "
+                                      "floating-point range")
     tc = float(s["theta_c"])
     if s["regime"] == "unstable":
         stab = np.array([], dtype=complex)
@@ -545,7 +555,8 @@ def stationary_state(*, J0: float, J1: float, h0: float, eps: float,
     elif tc == 0.0:
         stab = np.array([-1.0], dtype=complex)
     else:
-        _, mu1, mu2 = _even_block_stable(np.array(tc), J0, J1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, mu1, mu2 = _even_block_stable(np.array(tc), J0, J1)
         stab = np.array([complex(mu1), complex(mu2), J1 * float(g1(tc)) - 1.0])
     if np.all(np.abs(stab.imag) < 1e-14):
         stab = stab.real

@@ -1,5 +1,9 @@
-"""Analytic results, each confirmed by simulation in the tests."""
+"""Analytic results, each confirmed by simulation in the tests.
 
+The E-I ring's per-mode theory is the submodule :mod:`ratenet.theory.ei_ring`.
+"""
+
+from . import ei_ring
 from .ring import (
     REGIMES,
     LinearResponse,
@@ -25,6 +29,7 @@ __all__ = [
     "amplification",
     "classify_regime",
     "critical_J0",
+    "ei_ring",
     "linear_response",
     "marginal_theta_c",
     "mode_eigenvalues",

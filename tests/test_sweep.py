@@ -417,9 +417,12 @@ def test_resume_after_a_crash_between_data_and_marker_gives_the_same_store(tmp_p
         run_sweep(spec, out, scheduler="synchronous")
     monkeypatch.setattr(store_mod, "_write_atomic", real)
     assert completed_chunks(out) == {0, 1, 2}
+    # nothing under the store's own name: the chunks so far wait in s.zarr.partial
+    assert not out.exists() and (tmp_path / "s.zarr.partial").is_dir()
+    work = tmp_path / "s.zarr.partial"
     # debris a killed writer can leave: Zarr temporaries, a half-written marker, a template
-    (out / "r0" / ".0.0.3f2a.partial").write_bytes(b"\x00garbage")
-    (out / ".ratenet_sweep" / "done" / "7.tmpdeadbeef").write_text("")
+    (work / "r0" / ".0.0.3f2a.partial").write_bytes(b"\x00garbage")
+    (work / ".ratenet_sweep" / "done" / "7.tmpdeadbeef").write_text("")
     (tmp_path / ".ratenet-template-s.zarr-0123456789ab").mkdir()
     result = run_sweep(spec, out, scheduler="synchronous", resume=True)
     grid = Grid(spec)
@@ -427,6 +430,7 @@ def test_resume_after_a_crash_between_data_and_marker_gives_the_same_store(tmp_p
     assert result.completed == spec.n_cells
     assert store_files(out) == store_files(ref)
     assert not (tmp_path / ".ratenet-template-s.zarr-0123456789ab").exists()
+    assert not work.exists()
     again = run_sweep(spec, out, scheduler="synchronous", resume=True)
     assert again.computed == 0 and store_files(out) == store_files(ref)
 

@@ -135,7 +135,7 @@ def wait_for_markers(store: Path, at_least: int, proc: subprocess.Popen,
                      timeout: float = 90.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        n = len(completed_chunks(store)) if store.exists() else 0
+        n = len(completed_chunks(store))  # of STORE.partial while the sweep runs
         if n >= at_least:
             return n
         if proc.poll() is not None:
@@ -228,6 +228,7 @@ def test_client_sigkilled_mid_sweep_then_resume_is_identical(tmp_path, spec_file
         client.wait(timeout=10)
         stored = len(completed_chunks(out))
         assert stored < n_chunks
+        assert not out.exists()  # nothing under the store's name until it is complete
         # the local cluster's worker processes must not outlive their client
         _, alive = psutil.wait_procs(children, timeout=20)
         for p in alive:

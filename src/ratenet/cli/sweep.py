@@ -9,11 +9,12 @@ from typing import Any
 import click
 
 from .._validation import ParameterError
-from ._common import echo_json, fail, show_progress
+from ._common import echo_json, fail, note, show_progress
 
 _OPTION_ERRORS = {"out": "--out", "scheduler": "--scheduler", "workers": "--workers",
                   "resume": "--resume", "sel": "--sel", "trial": "--trial",
-                  "quantity": "QUANTITY", "store": "STORE"}
+                  "quantity": "QUANTITY", "store": "STORE", "max_cells": "--max-cells",
+                  "max_work": "--max-work"}
 
 
 def _report(err: ParameterError, spec_path: str | None = None) -> None:
@@ -55,46 +56,65 @@ def sweep() -> None:
 @sweep.command("run")
 @click.argument("spec_file", metavar="SPEC.toml", type=click.Path(dir_okay=False))
 @click.option("--out", "out", required=True, type=click.Path(),
-              help="Zarr store to write (a folder STORE.zarr; must not exist unless --resume).")
+              help="Zarr store to write (a folder STORE.zarr; must not exist unless --resume). "
+                   "It is written as STORE.zarr.partial and renamed when complete.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address tcp://HOST:PORT of an existing cluster. Default: a "
                    "local cluster on 127.0.0.1 with one worker process per core. "
                    "'synchronous' runs every chunk in this process, without Dask.")
-@click.option("--workers", type=int, default=None,
+@click.option("--workers", type=click.IntRange(1, 1024), default=None,
               help="Worker processes of the local cluster (default: the CPU cores).")
 @click.option("--resume", is_flag=True,
               help="Continue the sweep stored in --out: chunks already stored are skipped.")
+@click.option("--max-cells", type=click.IntRange(1, None), default=None,
+              help="Most simulations (grid points x trials) accepted  [default: 1e7].")
+@click.option("--max-work", type=click.FloatRange(0, None, min_open=True), default=None,
+              help="Most unit updates (units x time steps x simulations) accepted  "
+                   "[default: 1e13, about an hour on two cores].")
 @click.option("--json", "as_json", is_flag=True,
               help="Print cells, completed, seconds (and more) as one JSON object.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no notes on stderr.")
 def run_command(spec_file: str, out: str, scheduler: str | None, workers: int | None,
-                resume: bool, as_json: bool, quiet: bool) -> None:
-    """Run the sweep described by SPEC.toml and store it in --out."""
+                resume: bool, max_cells: int | None, max_work: float | None, as_json: bool,
+                quiet: bool) -> None:
+    """Run the sweep described by SPEC.toml and store it in --out.
+
+    Exit codes: 0 done, 1 the computation failed or was interrupted (the chunks stored so
+    far are kept in STORE.zarr.partial for --resume), 2 bad input (nothing written).
+    """
     from ..sweep import load_spec, run_sweep
-    from ..sweep.store import completed_chunks
+    from ..sweep.spec import DEFAULT_MAX_CELLS, DEFAULT_MAX_WORK
+    from ..sweep.store import completed_chunks, partial_path
 
     if not os.path.isfile(spec_file):
         fail(f"SPEC.toml: no such file: {spec_file}")
     try:
-        spec = load_spec(spec_file)
+        spec = load_spec(spec_file, max_cells=max_cells or DEFAULT_MAX_CELLS,
+                         max_work=max_work or DEFAULT_MAX_WORK)
     except ParameterError as err:
         _report(err, spec_file)
     progress = show_progress(quiet)
-    if progress and scheduler is None:
-        click.echo("starting a local Dask cluster on 127.0.0.1 ...", err=True)
+    if scheduler is None:
+        note("starting a local Dask cluster on 127.0.0.1 ...")
+
+    def kept() -> str:
+        work = partial_path(out)
+        if not work.exists():
+            return "nothing was written"
+        return (f"{len(completed_chunks(work))} chunks are kept in {work} (continue with: "
+                f"ratenet sweep {spec_file} --out {out} --resume)")
+
     try:
         result = run_sweep(spec, out, scheduler=scheduler, workers=workers, resume=resume,
                            progress=progress)
     except ParameterError as err:
         _report(err, spec_file)
     except KeyboardInterrupt:
-        done = len(completed_chunks(out))
-        fail(f"interrupted with {done} chunks stored; continue with: ratenet sweep "
-             f"{spec_file} --out {out} --resume", 130)
+        fail(f"interrupted; {kept()}", 1)
     except ImportError as err:
         fail(str(err))
-    except RuntimeError as err:
-        fail(f"{err}; the chunks already stored are kept (continue with --resume)", 1)
+    except (RuntimeError, OSError, ArithmeticError, MemoryError) as err:
+        fail(f"the sweep failed: {type(err).__name__}: {err}; {kept()}", 1)
     if as_json:
         echo_json(result.to_dict())
         return
@@ -131,8 +151,9 @@ def _parse_sel(items: tuple[str, ...]) -> dict[str, float]:
 @click.option("--log", is_flag=True, help="Logarithmic colour scale (map) or y axis (curve).")
 @click.option("--show-diverged", is_flag=True,
               help="Also draw the values of simulations that diverged (blank by default).")
+@click.option("--quiet", "-q", is_flag=True, help="No 'wrote FILE' note on stderr.")
 def plot_command(store: str, quantity: str, out: str | None, sel: tuple[str, ...],
-                 trial: int | None, log: bool, show_diverged: bool) -> None:
+                 trial: int | None, log: bool, show_diverged: bool, quiet: bool) -> None:
     """Draw QUANTITY of a sweep store: a curve over one parameter or a map over two."""
     import matplotlib
 
@@ -141,17 +162,51 @@ def plot_command(store: str, quantity: str, out: str | None, sel: tuple[str, ...
 
     from ..sweep import open_sweep, plot_quantity
 
+    path = Path(out) if out else Path(f"{Path(store).stem}_{quantity}.png")
+    fmt = path.suffix.lstrip(".").lower()
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if fmt not in formats:
+        fail(f"--out: {str(path)[:80]!r} must end in one of "
+             f"{', '.join('.' + f for f in sorted(formats))}")
+    _check_file_writable(path)
     try:
         ds = open_sweep(store)
         ax = plot_quantity(ds, quantity, sel=_parse_sel(sel), trial=trial, log=log,
                            hide_diverged=not show_diverged)
     except ParameterError as err:
         _report(err)
-    path = Path(out) if out else Path(f"{Path(store).stem}_{quantity}.png")
     fig: Any = ax.figure
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    click.echo(f"wrote {path}")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fig.savefig(tmp, dpi=120, bbox_inches="tight", format=fmt)
+        os.replace(tmp, path)
+    except OSError as err:
+        fail(f"--out: cannot write {str(path)[:80]}: {err.strerror or err}", 1)
+    finally:
+        plt.close(fig)
+        tmp.unlink(missing_ok=True)
+    note(f"wrote {path}")
+
+
+def _check_file_writable(path: Path) -> None:
+    """Exit 2 naming --out unless a file can be written at ``path`` (checked before work)."""
+    import tempfile
+
+    parent = path.absolute().parent
+    shown = str(path) if len(str(path)) <= 80 else str(path)[:60] + "..."
+    if not parent.is_dir():
+        fail(f"--out: {shown}: the folder {str(parent)[:80]} does not exist")
+    if path.is_dir():
+        fail(f"--out: {shown} is a folder, not a file")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".ratenet-probe-"):
+            pass
+        if len(os.fsencode(path.name)) + 16 > os.pathconf(parent, "PC_NAME_MAX"):
+            raise OSError(36, "File name too long")
+    except OSError as err:
+        fail(f"--out: cannot write {shown}: {err.strerror or err}")
 
 
 @sweep.command("quantities")

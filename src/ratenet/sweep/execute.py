@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -30,9 +29,9 @@ from typing import Any
 from .._validation import ParameterError
 from .grid import Grid, compute_chunk
 from .spec import SweepSpec, load_spec
-from .store import SweepStore
+from .store import SweepStore, _refuse_existing, check_writable
 
-__all__ = ["SweepResult", "run_sweep"]
+__all__ = ["ChunkFailed", "SweepResult", "run_sweep"]
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,8 @@ def run_sweep(
     ----------
     spec : SweepSpec or path of a TOML spec
     out : path
-        The Zarr store (``.zarr`` folder). Must not exist unless ``resume``.
+        The Zarr store (``.zarr`` folder). Must not exist unless ``resume``. It is written
+        as ``out.partial`` and renamed to ``out`` once every chunk is stored.
     scheduler : str, optional
         None: a local Dask cluster on 127.0.0.1; ``"tcp://HOST:PORT"``: an existing Dask
         scheduler; ``"synchronous"``: no Dask, every chunk in this process.
@@ -138,34 +138,45 @@ def run_sweep(
     Raises
     ------
     ParameterError
-        Bad spec, an existing ``out`` without ``resume``, a store from another spec, or a
-        scheduler that cannot be reached; raised before anything is written.
+        Bad spec, an existing ``out`` without ``resume``, a place where ``out`` cannot be
+        written, a store from another spec, or a scheduler that cannot be reached; raised
+        before anything is written.
+    ChunkFailed
+        A chunk raised on a Dask worker; the chunks stored before stay in ``out.partial``
+        (continue with ``resume=True``), as they do after a ``KeyboardInterrupt``. After any
+        other error nothing this call made is left behind.
+
+    Examples
+    --------
+    >>> from ratenet.sweep import parse_spec, run_sweep       # doctest: +SKIP
+    >>> spec = parse_spec('model = "ring"\n[sweep]\nj0 = [-1.0, 0.0]')  # doctest: +SKIP
+    >>> run_sweep(spec, "s.zarr", scheduler="synchronous").completed  # doctest: +SKIP
+    2
     """
     t_start = time.perf_counter()
     _require("zarr", "xarray", *(() if scheduler == "synchronous" and client is None
                                  else ("distributed",)))
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
-    if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
-        raise ParameterError("workers", workers, "an integer >= 1")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or not 1 <= workers <= 1024):
+        raise ParameterError("workers", workers, "an integer in [1, 1024]")
     if workers is not None and (scheduler is not None or client is not None):
         raise ParameterError("workers", workers, "given only for the local cluster",
                              "the workers of an existing cluster are started with it")
     grid = Grid(spec)
     out = Path(out)
+    store: SweepStore | None
     if resume:
         store = SweepStore.resume(out, spec, fsync=fsync)
         done = store.completed()
     else:
-        if out.exists():
-            raise ParameterError("out", str(out), "a path that does not exist yet",
-                                 "pass --resume to continue the sweep stored there, "
-                                 "or remove it")
-        if not out.absolute().parent.is_dir():
-            raise ParameterError("out", str(out), "a path in an existing folder")
+        _refuse_existing(out)
+        check_writable(out)
         store = None
         done = set()
     todo = [i for i in range(grid.n_chunks) if i not in done]
+    created = store is None
 
     own_cluster = None
     own_client = client is None
@@ -183,12 +194,7 @@ def run_sweep(
     try:
         if not sync and todo:
             if client is None:
-                try:
-                    client, own_cluster = _connect(scheduler, workers)
-                except BaseException:
-                    if template is not None and template.exception() is None:
-                        shutil.rmtree(out, ignore_errors=True)  # the template made above
-                    raise
+                client, own_cluster = _connect(scheduler, workers)
             address = str(client.scheduler.address)
             n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
             if own_cluster is None:
@@ -199,8 +205,20 @@ def run_sweep(
         try:
             computed = _execute(spec, grid, store, todo, client=None if sync else client,
                                 progress=progress, initial=_cells_in(grid, done))
-        finally:
-            store.close()  # every chunk written so far gets its marker
+            store.finish()  # every chunk's marker, then STORE.zarr.partial -> STORE.zarr
+        except BaseException as err:
+            store.close()
+            # Interrupted (Ctrl-C) or a chunk that failed on a worker: the chunks stored so
+            # far stay in STORE.zarr.partial for --resume. Any other error (a failure of
+            # this process: a full disk, a bug): nothing this run made is left behind.
+            keep = isinstance(err, (KeyboardInterrupt, ChunkFailed)) and store.completed()
+            if created and not keep:
+                store.discard()
+            raise
+    except BaseException:
+        if created and store is None and template is not None:
+            _discard_template(template)
+        raise
     finally:
         if own_client and client is not None:
             client.close()
@@ -211,6 +229,19 @@ def run_sweep(
                        computed=computed, chunks=grid.n_chunks,
                        seconds=time.perf_counter() - t_start, scheduler=address,
                        workers=n_workers)
+
+
+class ChunkFailed(RuntimeError):
+    """A chunk's computation raised on a worker (the chunks stored so far are kept)."""
+
+
+def _discard_template(template: Any) -> None:
+    """Remove the store that the template thread made, once it is done."""
+    try:
+        made = template.result()
+    except BaseException:
+        return  # it made nothing (its own temporary folder is removed by create)
+    made.discard()
 
 
 def _ratenet_version() -> str:
@@ -294,8 +325,8 @@ def _execute(spec: SweepSpec, grid: Grid, store: SweepStore, todo: list[int], *,
             try:
                 values = fut.result()
             except Exception as err:
-                raise RuntimeError(f"chunk {index} of the sweep failed: "
-                                   f"{type(err).__name__}: {err}") from err
+                raise ChunkFailed(f"chunk {index} of the sweep failed: "
+                                  f"{type(err).__name__}: {err}") from err
             store.write_chunk(grid.chunk(index), values)
             fut.release()
             n = grid.chunk(index).n_points * grid.trials

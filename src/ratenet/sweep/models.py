@@ -163,6 +163,16 @@ class SweepModel:
     def check_theory(self, fixed: Mapping[str, Any], sweep: Mapping[str, Sequence[Any]]) -> None:
         """Raise :class:`ParameterError` if theory quantities make no sense for this grid."""
 
+    def work_per_cell(self, fixed: Mapping[str, Any]) -> tuple[int, float] | None:
+        """``(units, time steps)`` of one simulation, or None for a model that does not
+        simulate (its work is bounded by its analysis's own caps)."""
+        return None
+
+    def steps_per_cell(self, fixed: Mapping[str, Any]) -> float | None:
+        """Time steps of one simulation (``inf`` if beyond any integer), or None."""
+        w = self.work_per_cell(fixed)
+        return None if w is None else w[1]
+
     # ------------------------------------------------------------ work side
     def simulate_cells(self, params: Mapping[str, np.ndarray], fixed: Mapping[str, Any], *,
                        seed: int, cell_index: np.ndarray,
@@ -364,6 +374,11 @@ class RingSweep(SweepModel):
         if fixed.get("dt") is None:
             taus = list(sweep.get("tau", [fixed.get("tau", 1.0)]))
             fixed["dt"] = min(float(t) for t in taus) / 100.0
+
+    def work_per_cell(self, fixed: Mapping[str, Any]) -> tuple[int, float] | None:
+        ratio = float(fixed["t_max"]) / float(fixed["dt"])
+        steps: float = max(1, math.ceil(ratio - 1e-9)) if ratio < 1e18 else math.inf
+        return int(fixed["N"]), steps
 
     def check_theory(self, fixed: Mapping[str, Any], sweep: Mapping[str, Sequence[Any]]) -> None:
         """The stationary theory needs a static input: omega = 0 and no switch-off."""

@@ -23,6 +23,13 @@ quantities to measure, the seed and the number of trials per cell::
 Keys match parameter names in any letter case (``j0`` is ``J0``).  Every mistake raises
 :class:`ratenet.ParameterError` whose ``name`` is the key as written in the spec
 (``sweep.j0.num``, ``fixed.eps``, ``measure.quantities``).
+
+The work is bounded before anything runs (:func:`estimate_work`): at most
+``DEFAULT_MAX_CELLS`` simulations (``max_cells``, ``--max-cells``), at most
+``DEFAULT_MAX_WORK`` unit updates (units x time steps x simulations; ``max_work``,
+``--max-work``), at most ``MAX_STEPS_PER_CELL`` time steps per simulation and at most
+``MAX_CHUNK_BYTES`` of state per chunk.  The grid's size is computed from the spec's
+counts before any value is generated, so a huge grid is refused at once.
 """
 
 from __future__ import annotations
@@ -40,12 +47,21 @@ import numpy as np
 from .._validation import ParameterError
 from .models import SweepModel, get_model
 
-__all__ = ["SweepSpec", "load_spec", "parse_spec"]
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_WORK", "SweepSpec", "estimate_work", "load_spec",
+           "parse_spec"]
 
 _TOP_KEYS = ("model", "seed", "trials", "fixed", "sweep", "measure", "run")
 _RANGE_KEYS = ("start", "stop", "num", "scale")
-_MAX_CELLS = 10**9
 DEFAULT_CHUNK_CELLS = 1024
+#: Most simulations (grid points x trials) a sweep may hold unless ``max_cells`` says more.
+DEFAULT_MAX_CELLS = 10_000_000
+#: Most unit updates (units x time steps x simulations) unless ``max_work`` says more:
+#: about an hour on two cores of a laptop (the compiled kernels do ~1e9 per second per core).
+DEFAULT_MAX_WORK = 10**13
+#: Most time steps one simulation may take (not raisable: use a larger dt).
+MAX_STEPS_PER_CELL = 10**9
+#: Most bytes of simulation state one chunk may hold (rates, buffers: ~4 arrays of N floats).
+MAX_CHUNK_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,8 +168,9 @@ def _toml_loads(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def load_spec(path: str | os.PathLike[str]) -> SweepSpec:
-    """Read and validate a sweep spec from a TOML file.
+def load_spec(path: str | os.PathLike[str], *, max_cells: int = DEFAULT_MAX_CELLS,
+              max_work: float = DEFAULT_MAX_WORK) -> SweepSpec:
+    """Read and validate a sweep spec from a TOML file (see :func:`parse_spec`).
 
     Raises
     ------
@@ -166,16 +183,25 @@ def load_spec(path: str | os.PathLike[str]) -> SweepSpec:
             text = fh.read()
     except OSError as err:
         raise ParameterError("spec", path, "a readable TOML file", err.strerror or "") from None
-    return parse_spec(text)
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ParameterError("spec", path, "a UTF-8 TOML file", str(err)) from None
+    return parse_spec(text, max_cells=max_cells, max_work=max_work)
 
 
-def parse_spec(spec: str | Mapping[str, Any]) -> SweepSpec:
+def parse_spec(spec: str | Mapping[str, Any], *, max_cells: int = DEFAULT_MAX_CELLS,
+               max_work: float = DEFAULT_MAX_WORK) -> SweepSpec:
     """Validate a sweep spec given as TOML text or as the equivalent mapping.
 
     Parameters
     ----------
     spec : str or mapping
         TOML text, or the dictionary it parses into.
+    max_cells : int, default DEFAULT_MAX_CELLS
+        Most simulations (grid points x trials); a larger grid is refused before any of
+        its values is generated (``ratenet sweep --max-cells``).
+    max_work : float, default DEFAULT_MAX_WORK
+        Most unit updates (units x time steps x simulations) of a simulated sweep
+        (``ratenet sweep --max-work``).
 
     Returns
     -------
@@ -250,6 +276,13 @@ def parse_spec(spec: str | Mapping[str, Any]) -> SweepSpec:
             key = fixed_keys[name]
             fixed[name] = _checked(adapter, name, fixed_raw[key], fixed, f"fixed.{key}")
 
+    # ---- the grid's size, from the counts alone (before any value is generated)
+    max_cells = _int_key("max_cells", max_cells, minimum=1)
+    counts = [_count(entry) for entry in sweep_raw.values()]
+    if all(c is not None for c in counts):
+        n_points = math.prod(c for c in counts if c is not None)
+        _check_cells(n_points, trials, counts, measure_raw, max_cells)
+
     # ---- swept values
     sweep: dict[str, tuple[Any, ...]] = {}
     for key in sweep_raw:  # spec order
@@ -281,10 +314,9 @@ def parse_spec(spec: str | Mapping[str, Any]) -> SweepSpec:
     for key in run_raw:
         if key != "chunk_cells":
             raise ParameterError(f"run.{key}", run_raw[key], "one of the keys ['chunk_cells']")
-    grid_points = int(np.prod([len(v) for v in sweep.values()], dtype=np.int64))
+    grid_points = math.prod(len(v) for v in sweep.values())
     n_cells = grid_points * trials
-    if n_cells > _MAX_CELLS:
-        raise ParameterError("sweep", f"{n_cells} simulations", f"at most {_MAX_CELLS:.0e}")
+    _check_cells(grid_points, trials, [len(v) for v in sweep.values()], measure_raw, max_cells)
     default_chunk = max(1, min(DEFAULT_CHUNK_CELLS, math.ceil(n_cells / 64)))
     chunk_cells = _int_key("run.chunk_cells", run_raw.get("chunk_cells", default_chunk),
                            minimum=1)
@@ -292,9 +324,117 @@ def parse_spec(spec: str | Mapping[str, Any]) -> SweepSpec:
     adapter.complete_fixed(fixed, sweep)
     if theory:
         adapter.check_theory(fixed, sweep)
-    return SweepSpec(model=adapter.name, fixed=fixed, sweep=sweep, quantities=quantities,
-                     theory=theory, seed=seed, trials=trials, chunk_cells=chunk_cells,
-                     source=source)
+    out = SweepSpec(model=adapter.name, fixed=fixed, sweep=sweep, quantities=quantities,
+                    theory=theory, seed=seed, trials=trials, chunk_cells=chunk_cells,
+                    source=source)
+    _check_work(out, fixed_keys, max_work)
+    return out
+
+
+def estimate_work(spec: SweepSpec) -> dict[str, Any]:
+    """What a sweep will cost, estimated before it runs.
+
+    Returns
+    -------
+    dict
+        ``cells`` (simulations), ``steps_per_cell`` (time steps of one simulation, None
+        for a model that does not simulate), ``units`` (state variables per simulation),
+        ``work`` (unit updates: units x steps x cells, None likewise), ``store_bytes``
+        (the stored values) and ``chunk_bytes`` (simulation state of one chunk).
+
+    Examples
+    --------
+    >>> s = parse_spec('model = "ring"\n[fixed]\nn = 64\nt_max = 10\n[sweep]\nj0 = [0.0, 0.5]')
+    >>> w = estimate_work(s)
+    >>> w["cells"], w["steps_per_cell"], w["work"]
+    (2, 1000, 128000)
+    """
+    adapter = spec.adapter
+    per_cell = adapter.work_per_cell(spec.fixed)
+    variables = len(spec.quantities) * spec.trials + len(spec.theory)
+    points = spec.n_cells // spec.trials
+    chunk = min(spec.chunk_cells, spec.n_cells)
+    if per_cell is None:
+        units, steps = 2, None
+    else:
+        units, steps = per_cell
+    return {
+        "cells": spec.n_cells,
+        "steps_per_cell": steps,
+        "units": units,
+        "work": None if steps is None else units * steps * spec.n_cells,
+        "store_bytes": 8 * points * max(1, variables),
+        "chunk_bytes": 4 * 8 * units * chunk,
+    }
+
+
+def _count(entry: Any) -> int | None:
+    """Number of values of one ``[sweep]`` entry, or None where malformed (checked later)."""
+    if isinstance(entry, list):
+        return len(entry)
+    if isinstance(entry, Mapping):
+        if isinstance(entry.get("values"), list):
+            return len(entry["values"])
+        num = entry.get("num")
+        if isinstance(num, int) and not isinstance(num, bool) and num >= 1:
+            return num
+    return None
+
+
+def _size(n_bytes: float) -> str:
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.3g} {unit}"
+    return f"{n_bytes:.0f} B"
+
+
+def _check_cells(points: int, trials: int, counts: list[Any], measure_raw: Mapping[str, Any],
+                 max_cells: int) -> None:
+    cells = points * trials
+    if cells <= max_cells:
+        return
+    names: list[Any] = []
+    for k in ("quantities", "theory"):
+        listed = measure_raw.get(k)
+        names += listed if isinstance(listed, list) else []
+    store = 8 * cells * max(1, len(names) or 3)
+    shape = " x ".join(str(c) for c in counts) or "1"
+    raise ParameterError(
+        "sweep", f"{cells:.3g} simulations", f"at most {max_cells} simulations",
+        f"a {shape} grid x {trials} trial(s), a store of about {_size(store)}; split the "
+        "sweep, or raise the cap with --max-cells (max_cells= in Python)")
+
+
+def _check_work(spec: SweepSpec, fixed_keys: Mapping[str, str], max_work: float) -> None:
+    w = estimate_work(spec)
+    steps = spec.adapter.steps_per_cell(spec.fixed)
+    if steps is not None and not steps <= MAX_STEPS_PER_CELL:
+        t_max, dt = spec.fixed["t_max"], spec.fixed["dt"]
+        name = "dt" if "dt" in fixed_keys else "t_max"
+        key = f"fixed.{fixed_keys.get(name, name)}"
+        value = spec.fixed[name]
+        raise ParameterError(key, value,
+                             f"such that t_max / dt <= {MAX_STEPS_PER_CELL:.0e} time steps",
+                             f"t_max = {t_max:g} with dt = {dt:g} gives {t_max / dt:.3g} "
+                             "steps per simulation")
+    if w["chunk_bytes"] > MAX_CHUNK_BYTES:
+        raise ParameterError(
+            "run.chunk_cells", spec.chunk_cells,
+            f"small enough for a chunk to hold at most {_size(MAX_CHUNK_BYTES)} of state",
+            f"{spec.chunk_cells} simulations of {w['units']} units take about "
+            f"{_size(w['chunk_bytes'])}")
+    try:
+        max_work = float(max_work)
+    except (TypeError, ValueError):
+        raise ParameterError("max_work", max_work, "a number > 0") from None
+    if not max_work > 0:
+        raise ParameterError("max_work", max_work, "a number > 0")
+    if w["work"] is not None and w["work"] > max_work:
+        raise ParameterError(
+            "sweep", f"{w['work']:.3g} unit updates", f"at most {max_work:.3g} unit updates",
+            f"{w['cells']} simulations x {w['steps_per_cell']} steps x {w['units']} units; "
+            "shorten t_max, coarsen the grid, or raise the cap with --max-work "
+            "(max_work= in Python)")
 
 
 # --------------------------------------------------------------------- helpers

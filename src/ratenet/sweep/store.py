@@ -12,14 +12,18 @@ Layout (Zarr format 2, consolidated metadata, readable with :func:`xarray.open_z
   written and synced to disk (``fsync``; in a background thread, so computing goes on).  A
   resume recomputes exactly the chunks without a marker.
 
-The template is built in a temporary folder next to the store and renamed into place, so a
-store either does not exist or has a complete template.  Temporary files a killed writer may
-leave (Zarr's ``*.partial`` files, half-written markers, template folders) are removed on
-resume.
+Nothing is half-written under the store's name: the template is built in a temporary
+folder next to the store, renamed to ``STORE.zarr.partial`` (:func:`partial_path`), the
+chunks are written there, and only a complete sweep is renamed to ``STORE.zarr``.  An
+interrupted sweep (Ctrl-C, a killed process, a failed chunk) stays in ``STORE.zarr.partial``
+for ``--resume``; temporary files a killed writer may leave (Zarr's ``*.partial`` chunk
+files, half-written markers, template folders) are removed on resume.  Before any work,
+:func:`check_writable` makes sure the folder takes the store's names.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -35,11 +39,68 @@ from .._version import __version__
 from .grid import Chunk, Grid
 from .spec import SweepSpec
 
-__all__ = ["SweepStore", "completed_chunks", "open_sweep"]
+__all__ = ["SweepStore", "check_writable", "completed_chunks", "open_sweep", "partial_path"]
 
 _META = ".ratenet_sweep"
 _DONE = "done"
 _TMP_TEMPLATE = ".ratenet-template-"
+_PARTIAL = ".partial"
+
+
+def partial_path(path: str | os.PathLike[str]) -> Path:
+    """Where the store at ``path`` is written until every chunk is stored: ``path.partial``."""
+    path = Path(path)
+    return path.with_name(path.name + _PARTIAL)
+
+
+def _template_path(path: Path) -> Path:
+    return path.absolute().parent / f"{_TMP_TEMPLATE}{path.name}-{uuid.uuid4().hex[:12]}"
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, with a name the system refuses (too long, ...) as ParameterError."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as err:
+        if err.errno in (errno.ENOENT, errno.ENOTDIR):
+            return False
+        raise ParameterError("out", str(path), "a path this system can hold",
+                             err.strerror or str(err)) from None
+    return True
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`ParameterError` (name ``"out"``) unless a store can be written at ``path``.
+
+    The folder must exist and take a new folder under each name the writer uses (the
+    template, ``path.partial``, ``path``): a probe folder is made, renamed through those
+    names and removed, so that a read-only place (``/sys``), a missing folder or a name
+    too long for the file system is refused before any work.
+    """
+    path = Path(path)
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise ParameterError("out", str(path), "a path in an existing folder",
+                             f"{parent} is not a folder" if parent.exists()
+                             else f"{parent} does not exist")
+    probe = _template_path(path)
+    try:
+        probe.mkdir()
+        for name in (partial_path(path), path):
+            if _exists(name):
+                continue
+            os.rename(probe, name)
+            probe = name
+    except OSError as err:
+        raise ParameterError("out", str(path), "a path where a new folder can be written",
+                             err.strerror or str(err)) from None
+    finally:
+        try:
+            probe.rmdir()
+        except OSError:
+            pass
 
 
 def _fsync_file(path: Path) -> None:
@@ -137,6 +198,8 @@ class SweepStore:
         self._arrays: dict[str, Any] | None = None
         self._committer: Any = None
         self._pending: list[Any] = []
+        #: Where the finished store goes (``path`` itself once it is there).
+        self.final_path = self.path
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -144,15 +207,14 @@ class SweepStore:
                fsync: bool = True) -> SweepStore:
         """Write the template of a new store; refuse to touch an existing path."""
         path = Path(path)
-        if path.exists():
-            raise ParameterError("out", str(path), "a path that does not exist yet",
-                                 "pass --resume to continue the sweep stored there, or remove it")
+        _refuse_existing(path)
         grid = Grid(spec)
         parent = path.absolute().parent
         if not parent.is_dir():
             raise ParameterError("out", str(path), "a path in an existing folder")
         _remove_stale_templates(path)
-        tmp = parent / f"{_TMP_TEMPLATE}{path.name}-{uuid.uuid4().hex[:12]}"
+        tmp = _template_path(path)
+        work = partial_path(path)
         try:
             ds, encoding = _template(spec, grid)
             ds.to_zarr(tmp, mode="w-", compute=False, zarr_format=2, consolidated=True,
@@ -161,22 +223,31 @@ class SweepStore:
             (meta / _DONE).mkdir(parents=True)
             _write_atomic(meta / "spec.json", spec.to_json())
             _fsync_tree(tmp)
-            os.rename(tmp, path)
+            os.rename(tmp, work)
             _fsync_dir(parent)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        return cls(path, spec, grid, fsync=fsync)
+        store = cls(work, spec, grid, fsync=fsync)
+        store.final_path = path
+        return store
 
     @classmethod
     def resume(cls, path: str | os.PathLike[str], spec: SweepSpec, *,
                fsync: bool = True) -> SweepStore:
         """Open an interrupted store written by the same spec and clean its temporary files."""
-        path = Path(path)
+        final = Path(path)
+        path = final
+        work = partial_path(final)
+        if work.exists() and final.exists():
+            raise ParameterError("resume", str(final), "one store: either the finished one or "
+                                 "the unfinished one", f"both {final} and {work} exist")
+        if work.exists():
+            path = work
         meta = path / _META
         if not (meta / "spec.json").is_file():
             what = "does not exist" if not path.exists() else "is not a ratenet sweep store"
-            raise ParameterError("resume", str(path), "a store written by 'ratenet sweep'",
+            raise ParameterError("resume", str(final), "a store written by 'ratenet sweep'",
                                  f"{path} {what}")
         stored = json.loads((meta / "spec.json").read_text())
         current = json.loads(spec.to_json())
@@ -184,13 +255,15 @@ class SweepStore:
             diff = sorted(k for k in set(stored) | set(current) if stored.get(k) != current.get(k))
             raise ParameterError("resume", str(path), "a store written by the same spec",
                                  f"the spec differs in {diff}")
-        _remove_stale_templates(path)
+        _remove_stale_templates(final)
         for leftover in path.rglob("*.partial"):  # Zarr's temporary chunk files
             leftover.unlink(missing_ok=True)
         for leftover in (meta / _DONE).glob("*.tmp*"):
             leftover.unlink(missing_ok=True)
         (meta / _DONE).mkdir(exist_ok=True)
-        return cls(path, spec, Grid(spec), fsync=fsync)
+        store = cls(path, spec, Grid(spec), fsync=fsync)
+        store.final_path = final
+        return store
 
     # ---------------------------------------------------------------- writing
     def completed(self) -> set[int]:
@@ -267,11 +340,51 @@ class SweepStore:
             if self._committer is not None:
                 self._committer.shutdown(wait=True)
                 self._committer = None
+            self._arrays = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk is stored."""
+        return len(self.completed()) == self.grid.n_chunks
+
+    def finish(self) -> Path:
+        """Rename a complete store from ``STORE.zarr.partial`` to ``STORE.zarr``; its path."""
+        self.close()
+        if self.path == self.final_path:
+            return self.path
+        if not self.complete:
+            raise RuntimeError(f"{self.path}: {len(self.completed())} of {self.grid.n_chunks} "
+                               "chunks stored; the sweep is not finished")
+        _refuse_existing(self.final_path, partial_too=False)
+        os.rename(self.path, self.final_path)
+        _fsync_dir(self.final_path.absolute().parent)
+        self.path = self.final_path
+        return self.path
+
+    def discard(self) -> None:
+        """Remove an unfinished store (``STORE.zarr.partial``); a finished one is kept."""
+        self.close()
+        if self.path != self.final_path and self.path.name.endswith(_PARTIAL):
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _refuse_existing(path: Path, *, partial_too: bool = True) -> None:
+    if _exists(path):
+        raise ParameterError("out", str(path), "a path that does not exist yet",
+                             "pass --resume to continue the sweep stored there, or remove it")
+    work = partial_path(path)
+    if partial_too and _exists(work):
+        raise ParameterError("out", str(path), "a path without an unfinished sweep",
+                             f"an interrupted sweep is stored in {work}: pass --resume to "
+                             "continue it, or remove it")
 
 
 def completed_chunks(path: str | os.PathLike[str]) -> set[int]:
-    """Chunk numbers marked complete in the store at ``path``."""
+    """Chunk numbers marked complete in the store at ``path`` (or, while it is being
+    written, in its unfinished version ``path.partial``)."""
     done = Path(path) / _META / _DONE
+    if not done.is_dir():
+        done = partial_path(path) / _META / _DONE
     if not done.is_dir():
         return set()
     return {int(p.name) for p in done.iterdir() if p.name.isdigit()}

@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ratenet-installed
+CORE_STAMP := $(VENV)/.ratenet-core-installed
 OUT    ?= out
 PYTEST_ARGS ?=
 
@@ -18,13 +19,24 @@ help:
 	@echo "make docs   - build the documentation site in docs/_build/html (warnings are errors)"
 	@echo "make bench-peers - install BrainPy in benchmarks/.venv-peers for the comparison"
 
+# make test (and the other development targets): ratenet with the test, app and sweep extras
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "ratenet: installing ratenet with the extras dev, app, sweep into $(VENV) (pip)..."
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,app,sweep]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(CORE_STAMP)
 
-demo: $(STAMP)
+# make demo: ratenet and its core dependencies only, with pip's own progress
+$(CORE_STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "ratenet: creating the virtual environment $(VENV)"; \
+		$(PYTHON) -m venv $(VENV); }
+	@echo "ratenet: installing ratenet and its core dependencies into $(VENV) (pip)..."
+	$(BIN)/python -m pip install -e .
+	@touch $(CORE_STAMP)
+
+demo: $(CORE_STAMP)
+	@echo "ratenet: answering the tutorial's questions; report in $(OUT)/tutorial/report.html"
 	$(BIN)/ratenet tutorial --out $(OUT)/tutorial
 
 lint: $(STAMP)

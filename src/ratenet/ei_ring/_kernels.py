@@ -40,17 +40,45 @@ def _fused_row(b, X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_ever
     updates E, I (and a) and accumulates the next step's six moments at the same time.
 
     ``x + k (g [u - T]_+ - x) = (1 - k) x + [k g (u - T)]_+`` (k, g > 0) folds the step
-    size and the gain into the input coefficients.
+    size and the gain into the input coefficients.  As in the ring's fused kernel, units j
+    and N - j (same cos, opposite sin) are updated together: their inputs are ``p + q`` and
+    ``p - q`` with ``p = a + b cos``, ``q = d sin``, and they enter the moments through their
+    sum and difference, which halves the table reads and the multiplications.  The pairs
+    live in buffers read forwards (``xa[j] = x[j + 1]``, ``xb[j] = x[N - 1 - j]``), padded to
+    a multiple of 16 pairs; a padding pair has cos = sin = 0 and starts each step at 0, so
+    it adds exactly ``2 [a]_+`` to the mean and nothing to the other moments, which is taken
+    off again.  Units 0 and (N even) N/2 are updated on their own.  ``x`` is brought up to
+    date when it is recorded and when the call returns.
     """
     x = X[b]
     N = cosv.shape[0]
-    xE = x[0:N]
-    xI = x[N:2 * N]
-    xa = x[2 * N:3 * N] if adapt else x[0:0]
+    NP = (N - 1) // 2
+    H = N // 2
+    even = N % 2 == 0
+    Q = (NP + 15) // 16 * 16
+    ea = np.zeros(Q)
+    eb = np.zeros(Q)
+    ia = np.zeros(Q)
+    ib = np.zeros(Q)
+    aa = np.zeros(Q)
+    ab = np.zeros(Q)
+    cp = np.zeros(Q)
+    sp = np.zeros(Q)
+    for j in range(NP):
+        ea[j] = x[j + 1]
+        eb[j] = x[N - 1 - j]
+        ia[j] = x[N + j + 1]
+        ib[j] = x[2 * N - 1 - j]
+        if adapt:
+            aa[j] = x[2 * N + j + 1]
+            ab[j] = x[3 * N - 1 - j]
+        cp[j] = cosv[j + 1]
+        sp[j] = sinv[j + 1]
+    n_pad2 = 2.0 * (Q - NP)
     hE, hI, eE, eI, th0 = P[b, 0], P[b, 1], P[b, 2], P[b, 3], P[b, 4]
     kE = dt / P[b, 5]
     kI = dt / P[b, 6]
-    JA = P[b, 7]
+    JA = P[b, 7] if adapt else 0.0
     kA = dt / P[b, 8]
     g, thr = P[b, 9], P[b, 10]
     gE = kE * g
@@ -58,6 +86,7 @@ def _fused_row(b, X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_ever
     oE = 1.0 - kE
     oI = 1.0 - kI
     oA = 1.0 - kA
+    gJA = gE * JA
     inv_n = 1.0 / N
     jEE0, jEI0, jIE0, jII0 = Jc[b, 0, 0, 0], Jc[b, 0, 0, 1], Jc[b, 0, 1, 0], Jc[b, 0, 1, 1]
     jEE1, jEI1, jIE1, jII1 = Jc[b, 1, 0, 0], Jc[b, 1, 0, 1], Jc[b, 1, 1, 0], Jc[b, 1, 1, 1]
@@ -70,13 +99,14 @@ def _fused_row(b, X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_ever
     cI = 0.0
     sI = 0.0
     for i in range(N):
-        mE += xE[i]
-        cE += xE[i] * cosv[i]
-        sE += xE[i] * sinv[i]
-        mI += xI[i]
-        cI += xI[i] * cosv[i]
-        sI += xI[i] * sinv[i]
-    gJA = gE * JA
+        mE += x[i]
+        cE += x[i] * cosv[i]
+        sE += x[i] * sinv[i]
+        mI += x[N + i]
+        cI += x[N + i] * cosv[i]
+        sI += x[N + i] * sinv[i]
+    c0, s0 = cosv[0], sinv[0]
+    ch, sh = cosv[H], sinv[H]
     for step in range(n_steps):
         gstep = start_step + step
         aE = gE * (hE - thr + (jEE0 * mE + jEI0 * mI) * inv_n)
@@ -85,47 +115,123 @@ def _fused_row(b, X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_ever
         aI = gI * (hI - thr + (jIE0 * mE + jII0 * mI) * inv_n)
         bI = gI * (ecI + (jIE1 * cE + jII1 * cI) * inv_n)
         dI = gI * (esI + (jIE1 * sE + jII1 * sI) * inv_n)
-        mE = 0.0
-        cE = 0.0
-        sE = 0.0
-        mI = 0.0
-        cI = 0.0
-        sI = 0.0
+        # the unpaired units 0 and N/2
+        e0 = x[0]
+        ye = oE * e0 + max(aE + bE * c0 + dE * s0 - (gJA * x[2 * N] if adapt else 0.0), 0.0)
+        yi = oI * x[N] + max(aI + bI * c0 + dI * s0, 0.0)
         if adapt:
-            for i in range(N):
-                c = cosv[i]
-                s = sinv[i]
-                e_old = xE[i]
-                ye = oE * e_old + max(aE + bE * c + dE * s - gJA * xa[i], 0.0)
-                yi = oI * xI[i] + max(aI + bI * c + dI * s, 0.0)
-                xa[i] = oA * xa[i] + kA * e_old
-                xE[i] = ye
-                xI[i] = yi
-                mE += ye
-                cE += ye * c
-                sE += ye * s
-                mI += yi
-                cI += yi * c
-                sI += yi * s
+            x[2 * N] = oA * x[2 * N] + kA * e0
+        x[0] = ye
+        x[N] = yi
+        mE = ye
+        cE = ye * c0
+        sE = ye * s0
+        mI = yi
+        cI = yi * c0
+        sI = yi * s0
+        if even:
+            e0 = x[H]
+            ye = oE * e0 + max(aE + bE * ch + dE * sh - (gJA * x[2 * N + H] if adapt else 0.0),
+                               0.0)
+            yi = oI * x[N + H] + max(aI + bI * ch + dI * sh, 0.0)
+            if adapt:
+                x[2 * N + H] = oA * x[2 * N + H] + kA * e0
+            x[H] = ye
+            x[N + H] = yi
+            mE += ye
+            cE += ye * ch
+            sE += ye * sh
+            mI += yi
+            cI += yi * ch
+            sI += yi * sh
+        m0E = 0.0
+        mcE = 0.0
+        msE = 0.0
+        m0I = 0.0
+        mcI = 0.0
+        msI = 0.0
+        if adapt:
+            for j in range(Q):
+                c = cp[j]
+                s = sp[j]
+                pE = aE + bE * c
+                qE = dE * s
+                pI = aI + bI * c
+                qI = dI * s
+                e1 = ea[j]
+                e2 = eb[j]
+                y1 = oE * e1 + max(pE + qE - gJA * aa[j], 0.0)
+                y2 = oE * e2 + max(pE - qE - gJA * ab[j], 0.0)
+                z1 = oI * ia[j] + max(pI + qI, 0.0)
+                z2 = oI * ib[j] + max(pI - qI, 0.0)
+                aa[j] = oA * aa[j] + kA * e1
+                ab[j] = oA * ab[j] + kA * e2
+                ea[j] = y1
+                eb[j] = y2
+                ia[j] = z1
+                ib[j] = z2
+                u = y1 + y2
+                v = z1 + z2
+                m0E += u
+                mcE += u * c
+                msE += (y1 - y2) * s
+                m0I += v
+                mcI += v * c
+                msI += (z1 - z2) * s
         else:
-            for i in range(N):
-                c = cosv[i]
-                s = sinv[i]
-                ye = oE * xE[i] + max(aE + bE * c + dE * s, 0.0)
-                yi = oI * xI[i] + max(aI + bI * c + dI * s, 0.0)
-                xE[i] = ye
-                xI[i] = yi
-                mE += ye
-                cE += ye * c
-                sE += ye * s
-                mI += yi
-                cI += yi * c
-                sI += yi * s
+            for j in range(Q):
+                c = cp[j]
+                s = sp[j]
+                pE = aE + bE * c
+                qE = dE * s
+                pI = aI + bI * c
+                qI = dI * s
+                y1 = oE * ea[j] + max(pE + qE, 0.0)
+                y2 = oE * eb[j] + max(pE - qE, 0.0)
+                z1 = oI * ia[j] + max(pI + qI, 0.0)
+                z2 = oI * ib[j] + max(pI - qI, 0.0)
+                ea[j] = y1
+                eb[j] = y2
+                ia[j] = z1
+                ib[j] = z2
+                u = y1 + y2
+                v = z1 + z2
+                m0E += u
+                mcE += u * c
+                msE += (y1 - y2) * s
+                m0I += v
+                mcI += v * c
+                msI += (z1 - z2) * s
+        for j in range(NP, Q):  # the padding pairs start every step at 0
+            ea[j] = 0.0
+            eb[j] = 0.0
+            ia[j] = 0.0
+            ib[j] = 0.0
+        mE += m0E - n_pad2 * max(aE, 0.0)
+        cE += mcE
+        sE += msE
+        mI += m0I - n_pad2 * max(aI, 0.0)
+        cI += mcI
+        sI += msI
         if not (abs(mE) + abs(mI) + abs(cE) + abs(cI) + abs(sE) + abs(sI) < max_sum):
             div_step[b] = gstep + 1
-            return
+            break
         if rec_every > 0 and (gstep + 1) % rec_every == 0:
+            _unpack(x, N, NP, adapt, ea, eb, ia, ib, aa, ab)
             R[b, (gstep + 1) // rec_every, :] = x
+    _unpack(x, N, NP, adapt, ea, eb, ia, ib, aa, ab)
+
+
+@njit(cache=True, inline="always")
+def _unpack(x, N, NP, adapt, ea, eb, ia, ib, aa, ab):
+    for j in range(NP):
+        x[j + 1] = ea[j]
+        x[N - 1 - j] = eb[j]
+        x[N + j + 1] = ia[j]
+        x[2 * N - 1 - j] = ib[j]
+        if adapt:
+            x[2 * N + j + 1] = aa[j]
+            x[3 * N - 1 - j] = ab[j]
 
 
 @njit(cache=True, parallel=True, fastmath=_FM)

@@ -1,0 +1,411 @@
+"""Periodic orbits as zeros of a shooting residual, with its exact Jacobian.
+
+Unknowns ``u = (x_0, ..., x_{m-1}, T)``: ``m`` points along the orbit, equally spaced
+in time, and the period ``T`` (``m = 1`` is single shooting).  Residual::
+
+    F_j = phi_{T/m}(x_j; p) - x_{j+1 mod m}      (j = 0 .. m-1; n equations each)
+    F_m = tau_k f_k(x_0; p)                        (phase condition)
+
+The phase condition puts ``x_0`` where unit ``k`` (the unit that swings most) has
+``dx_k/dt = 0``, its maximum on the orbit: it needs no reference orbit, so the same
+residual serves the whole branch.  It is regular wherever that maximum is
+non-degenerate (``d^2 x_k / dt^2 != 0``).
+
+Jacobian: ``dF_j/dx_j = M_j`` (the flow derivative over a segment; for a
+threshold-linear network the product of the regions' matrix exponentials: the vector
+field is continuous across thresholds, so the saltation matrices are the identity),
+``dF_j/dx_{j+1} = -I``, ``dF_j/dT = f(phi_{T/m}(x_j)) / m``, the phase row is
+``tau_k`` times row ``k`` of the network's Jacobian at ``x_0``.  ``dF/dp`` is a centred
+difference for smooth networks; for threshold-linear ones it is exact (the variational
+equation in the parameter, solved in closed form region by region).
+
+The flow is :class:`ratenet.pwl.PiecewiseLinearFlow` (exact) for threshold-linear
+networks, DOP853 on the state and its variational equations (``rtol = 1e-11``) for
+smooth transfer.  Floquet multipliers are the eigenvalues of ``M_{m-1} ... M_0``.
+
+A threshold-linear orbit that crosses no threshold lies in one region, where the
+dynamics are linear: such a closed orbit belongs to a linear centre's continuum and is
+never isolated.  The residual refuses it (returns NaN), so a branch of cycles ends
+where its cycle stops crossing thresholds: the grazing orbit of a centre, i.e. the
+non-smooth Hopf point.  Orbits with a period above ``period_cap`` are refused too (a
+branch running into a homoclinic orbit stops there).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.linalg import expm
+
+from ..analysis._flow import make_flow
+from ..network import RateNetwork
+from ..pwl.regions import region_system
+from ..transfer import ThresholdLinear
+
+__all__ = ["OrbitSummary", "ShootingProblem"]
+
+
+@dataclass(frozen=True)
+class OrbitSummary:
+    """Extremes of one orbit (exact for threshold-linear networks).
+
+    ``rate_min``, ``rate_max``: (n,) smallest and largest rate of each unit;
+    ``input_min``, ``input_max``: (n,) of the input above threshold,
+    ``sum_j W_ij x_j + h_i - theta``; ``crossings``: threshold crossings in one period.
+    """
+
+    rate_min: np.ndarray
+    rate_max: np.ndarray
+    input_min: np.ndarray
+    input_max: np.ndarray
+    crossings: int
+
+
+class ShootingProblem:
+    """The shooting residual of periodic orbits along one parameter.
+
+    Parameters
+    ----------
+    build : callable ``p -> RateNetwork``
+        The network at parameter value ``p`` (autonomous, constant input).
+    n : int
+        Number of units.
+    segments : int, default 1
+        Shooting segments ``m`` (more for strongly unstable cycles).
+    phase_unit : int, default 0
+        ``k`` in the phase condition ``dx_k/dt (x_0) = 0``.
+    period_cap : float, default inf
+        Orbits with a longer period are refused (NaN residual).
+    """
+
+    def __init__(self, build: Callable[[float], RateNetwork], n: int, *, segments: int = 1,
+                 phase_unit: int = 0, period_cap: float = np.inf) -> None:
+        self.build = build
+        self.n = n
+        self.m = int(segments)
+        self.k = int(phase_unit)
+        self.period_cap = float(period_cap)
+        self._flows: OrderedDict[float, Any] = OrderedDict()
+        self._runs: OrderedDict[tuple[bytes, float], tuple[Any, list[Any] | None]] = OrderedDict()
+        self._summ: OrderedDict[tuple[bytes, float, bool], OrbitSummary | None] = OrderedDict()
+        self.evaluations = 0
+
+    # ------------------------------------------------------------ plumbing
+    @property
+    def size(self) -> int:
+        """Number of unknowns, ``m n + 1``."""
+        return self.m * self.n + 1
+
+    def flow(self, p: float):
+        p = float(p)
+        fl = self._flows.get(p)
+        if fl is None:
+            fl = make_flow(self.build(p))
+            self._flows[p] = fl
+            if len(self._flows) > 16:
+                self._flows.popitem(last=False)
+        return fl
+
+    def exact(self, p: float) -> bool:
+        return isinstance(self.flow(p).net.transfer, ThresholdLinear)
+
+    def split(self, u: np.ndarray) -> tuple[np.ndarray, float]:
+        """``(X, T)``: the points (m, n) and the period."""
+        return np.asarray(u[:-1], dtype=float).reshape(self.m, self.n), float(u[-1])
+
+    def pack(self, X: np.ndarray, T: float) -> np.ndarray:
+        return np.append(np.asarray(X, dtype=float).ravel(), float(T))
+
+    def _runs_at(self, u: np.ndarray, p: float) -> list[Any] | None:
+        """The m flow segments from the points of ``u`` (None if any fails)."""
+        return self._flow_runs(u, p)[1]
+
+    def _flow_runs(self, u: np.ndarray, p: float) -> tuple[Any, list[Any] | None]:
+        key = (np.asarray(u, dtype=float).tobytes(), float(p))
+        if key in self._runs:
+            return self._runs[key]
+        X, T = self.split(u)
+        out: list[Any] | None = None
+        fl = self.flow(p)
+        if np.isfinite(T) and 0 < T <= self.period_cap and np.all(np.isfinite(X)):
+            h = T / self.m
+            runs: list[Any] = []
+            for j in range(self.m):
+                self.evaluations += 1
+                if fl.exact:
+                    r = fl.advance(X[j], h, record_dt=h)
+                else:
+                    r = fl.advance(X[j], h)
+                if r.status not in ("ok",) or not np.all(np.isfinite(r.x)):
+                    runs = []
+                    break
+                runs.append(r)
+            if runs:
+                # an orbit inside one region of a threshold-linear network is not isolated
+                if fl.exact and sum(len(r.segments) - 1 for r in runs) == 0:
+                    runs = []
+                out = runs or None
+        self._runs[key] = (fl, out)
+        if len(self._runs) > 64:
+            self._runs.popitem(last=False)
+        return fl, out
+
+    # ------------------------------------------------------------ residual
+    def _phase(self, x0: np.ndarray, p: float) -> float:
+        net = self.flow(p).net
+        return float(net.rhs(0.0, x0)[self.k] * net.tau[self.k])
+
+    def residual(self, u: np.ndarray, p: float) -> np.ndarray:
+        """``F(u, p)``, shape (m n + 1,); NaN where the orbit is refused."""
+        u = np.asarray(u, dtype=float)
+        runs = self._runs_at(u, p)
+        if runs is None:
+            return np.full(self.size, np.nan)
+        X, _ = self.split(u)
+        F = np.empty(self.size)
+        for j, r in enumerate(runs):
+            F[j * self.n:(j + 1) * self.n] = r.x - X[(j + 1) % self.m]
+        F[-1] = self._phase(X[0], p)
+        return F
+
+    def jacobian_u(self, u: np.ndarray, p: float) -> np.ndarray:
+        """``dF/du``, shape (m n + 1, m n + 1)."""
+        u = np.asarray(u, dtype=float)
+        runs = self._runs_at(u, p)
+        N, n, m = self.size, self.n, self.m
+        if runs is None:
+            return np.full((N, N), np.nan)
+        X, _ = self.split(u)
+        fl = self.flow(p)
+        J = np.zeros((N, N))
+        eye = np.eye(n)
+        for j, r in enumerate(runs):
+            rows = slice(j * n, (j + 1) * n)
+            J[rows, j * n:(j + 1) * n] += r.monodromy
+            jn = (j + 1) % m
+            J[rows, jn * n:(jn + 1) * n] -= eye
+            J[rows, -1] = fl.rhs(r.x) / m
+        net = fl.net
+        J[-1, :n] = net.jacobian(X[0])[self.k] * net.tau[self.k]
+        return J
+
+    def jacobian_p(self, u: np.ndarray, p: float) -> np.ndarray:
+        """``dF/dp``, shape (m n + 1,).
+
+        Threshold-linear: exact, from the variational equation ``dz/dt = A z + A_p x +
+        c_p`` solved with the flow in each region (the augmented matrix exponential;
+        ``z`` does not jump at a crossing since the vector field is continuous), with
+        ``A_p, c_p`` by a centred difference of the region's (affine) system.  Smooth:
+        a centred difference of the residual.
+        """
+        u = np.asarray(u, dtype=float)
+        h = 1e-6 * (1.0 + abs(float(p)))
+        fl, runs = self._flow_runs(u, p)
+        if not fl.exact:
+            return (self.residual(u, p + h) - self.residual(u, p - h)) / (2 * h)
+        if runs is None:
+            return np.full(self.size, np.nan)
+        n = self.n
+        net_p, net_m = self.build(p + h), self.build(p - h)
+        bits_of = {id(reg): bits for bits, reg in fl._regions.items()}
+        derivs: dict[tuple[bool, ...], tuple[np.ndarray, np.ndarray]] = {}
+        out = np.empty(self.size)
+        M = np.zeros((2 * n + 1, 2 * n + 1))
+        for j, r in enumerate(runs):
+            z = np.zeros(n)
+            ends = [seg[0] for seg in r.segments[1:]] + [r.t]
+            for (t0, x0, reg), t1 in zip(r.segments, ends):
+                bits = bits_of[id(reg)]
+                if bits not in derivs:
+                    Ap, cp = region_system(net_p, bits)
+                    Am, cm = region_system(net_m, bits)
+                    derivs[bits] = ((Ap - Am) / (2 * h), (cp - cm) / (2 * h))
+                dA, dc = derivs[bits]
+                if reg.modal:
+                    z = _modal_sensitivity(reg, x0, z, t1 - t0, dA, dc)
+                    continue
+                M[:n, :n], M[:n, -1] = reg.A, reg.c
+                M[n:2 * n, :n], M[n:2 * n, n:2 * n], M[n:2 * n, -1] = dA, reg.A, dc
+                E = expm(M * (t1 - t0))
+                z = E[n:2 * n, :n] @ x0 + E[n:2 * n, n:2 * n] @ z + E[n:2 * n, -1]
+            out[j * n:(j + 1) * n] = z
+        X, _ = self.split(u)
+        tau_p, tau_m = np.asarray(net_p.tau), np.asarray(net_m.tau)
+        out[-1] = (float(net_p.rhs(0.0, X[0])[self.k] * tau_p[self.k])
+                   - float(net_m.rhs(0.0, X[0])[self.k] * tau_m[self.k])) / (2 * h)
+        return out
+
+    def jacobian(self, u: np.ndarray, p: float) -> np.ndarray:
+        """``[dF/du | dF/dp]``, shape (m n + 1, m n + 2)."""
+        return np.column_stack([self.jacobian_u(u, p), self.jacobian_p(u, p)])
+
+    # ------------------------------------------------------------ orbit data
+    def monodromy(self, u: np.ndarray, p: float) -> np.ndarray | None:
+        """``M_{m-1} ... M_0`` (n, n), or None if the orbit is refused."""
+        runs = self._runs_at(np.asarray(u, dtype=float), p)
+        if runs is None:
+            return None
+        M = np.eye(self.n)
+        for r in runs:
+            M = r.monodromy @ M
+        return M
+
+    def multipliers(self, u: np.ndarray, p: float) -> np.ndarray | None:
+        """Floquet multipliers (n,), the trivial one (closest to 1) first."""
+        M = self.monodromy(u, p)
+        if M is None:
+            return None
+        mu = np.linalg.eigvals(M)
+        return mu[np.argsort(np.abs(mu - 1.0), kind="stable")]
+
+    def summary(self, u: np.ndarray, p: float, *, rates: bool = True) -> OrbitSummary | None:
+        """Extremes of inputs (and of rates, unless ``rates=False``: NaN) over the orbit."""
+        u = np.asarray(u, dtype=float)
+        key = (u.tobytes(), float(p), rates)
+        if key in self._summ:
+            return self._summ[key]
+        if not rates and (key[0], key[1], True) in self._summ:
+            return self._summ[(key[0], key[1], True)]
+        out = self._summary(u, p, rates)
+        self._summ[key] = out
+        if len(self._summ) > 64:
+            self._summ.popitem(last=False)
+        return out
+
+    def _summary(self, u: np.ndarray, p: float, rates: bool) -> OrbitSummary | None:
+        fl, runs = self._flow_runs(u, p)
+        if runs is None:
+            return None
+        net = fl.net
+        n = self.n
+        W = net.weights
+        if fl.exact:
+            off = net.external(0.0) - net.transfer.threshold  # type: ignore[attr-defined]
+        else:
+            off = net.external(0.0)
+        # linear functionals: rates (identity rows) and inputs (rows of W, offset)
+        L = np.vstack([np.eye(n), W]) if rates else W
+        c = np.concatenate([np.zeros(n), off]) if rates else off
+        lo = np.full(L.shape[0], np.inf)
+        hi = np.full(L.shape[0], -np.inf)
+        crossings = 0
+        if fl.exact:
+            for r in runs:
+                crossings += len(r.segments) - 1
+                ends = [s[0] for s in r.segments[1:]] + [r.t]
+                for (t0, x0, reg), t1 in zip(r.segments, ends):
+                    _segment_extremes(reg, x0, t1 - t0, L, c, lo, hi)
+        else:
+            X, T = self.split(u)
+            for j in range(self.m):
+                run = fl.advance(X[j], T / self.m, record_dt=T / self.m / 400)
+                V = run.states @ L.T + c
+                k_lo, k_hi = np.argmin(V, axis=0), np.argmax(V, axis=0)
+                for q in range(L.shape[0]):
+                    lo[q] = min(lo[q], _parabola(V[:, q], int(k_lo[q])))
+                    hi[q] = max(hi[q], _parabola(V[:, q], int(k_hi[q])))
+        if not rates:
+            nan = np.full(n, np.nan)
+            return OrbitSummary(rate_min=nan, rate_max=nan.copy(), input_min=lo, input_max=hi,
+                                crossings=crossings)
+        return OrbitSummary(rate_min=lo[:n], rate_max=hi[:n], input_min=lo[n:],
+                            input_max=hi[n:], crossings=crossings)
+
+    def sample(self, u: np.ndarray, p: float, samples: int = 400) -> tuple[np.ndarray, np.ndarray]:
+        """``(t, states)`` along one period, ``samples + 1`` points from ``x_0``."""
+        X, T = self.split(u)
+        run = self.flow(p).advance(X[0], T, record_dt=T / samples)
+        return run.times, run.states
+
+
+def _parabola(y: np.ndarray, k: int) -> float:
+    """Extremum of the parabola through samples ``k-1, k, k+1`` (ends kept as they are)."""
+    if k <= 0 or k >= y.size - 1:
+        return float(y[k])
+    y0, y1, y2 = y[k - 1], y[k], y[k + 1]
+    den = y0 - 2 * y1 + y2
+    return float(y1 - (y2 - y0) ** 2 / (8 * den)) if den != 0 else float(y1)
+
+
+def _segment_extremes(reg, x0: np.ndarray, dur: float, L: np.ndarray, c: np.ndarray,
+                      lo: np.ndarray, hi: np.ndarray, K: int = 32) -> None:
+    """Update ``lo``/``hi`` with the extremes of ``L x(s) + c`` for ``s`` in [0, dur].
+
+    Sampled at ``K + 1`` points; each interior extremum is refined by Newton's method
+    on ``d/ds (L x(s))`` with the closed-form solution of the region
+    (``dx/ds = A x + b``), all functionals at once.
+    """
+    if dur <= 0:
+        V = L @ x0 + c
+        np.minimum(lo, V, out=lo)
+        np.maximum(hi, V, out=hi)
+        return
+    s = np.linspace(0.0, dur, K + 1)
+    X = reg.propagate(x0, s)
+    V = X @ L.T + c
+    np.minimum(lo, V.min(axis=0), out=lo)
+    np.maximum(hi, V.max(axis=0), out=hi)
+    A, b = reg.A, reg.c
+    for sign, arr in ((1.0, lo), (-1.0, hi)):
+        kq = np.argmin(sign * V, axis=0)
+        inner = (kq > 0) & (kq < K)
+        if not np.any(inner):
+            continue
+        rows = np.flatnonzero(inner)
+        Lr = L[rows]
+        t = s[kq[rows]]
+        t_lo, t_hi = s[kq[rows] - 1], s[kq[rows] + 1]
+        for _ in range(8):
+            Xt = np.array([reg.propagate(x0, [ti])[0] for ti in t]) if not reg.modal else \
+                _modal_states(reg, x0, t)
+            dX = Xt @ A.T + b
+            d1 = np.sum(Lr * dX, axis=1)
+            d2 = np.sum(Lr * (dX @ A.T), axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = np.where(d2 != 0, d1 / d2, 0.0)
+            t_new = np.clip(t - step, t_lo, t_hi)
+            if np.max(np.abs(t_new - t)) <= 1e-13 * max(1.0, dur):
+                t = t_new
+                break
+            t = t_new
+        Xt = _modal_states(reg, x0, t) if reg.modal else np.array(
+            [reg.propagate(x0, [ti])[0] for ti in t])
+        val = np.sum(Lr * Xt, axis=1) + c[rows]
+        cur = arr[rows]
+        arr[rows] = np.minimum(cur, val) if sign > 0 else np.maximum(cur, val)
+
+
+def _modal_sensitivity(reg, x0: np.ndarray, z0: np.ndarray, t: float, dA: np.ndarray,
+                       dc: np.ndarray) -> np.ndarray:
+    """``z(t)`` for ``dz/ds = A z + dA x(s) + dc`` along ``x(s) = x* + V e^{L s} a``.
+
+    In the eigenbasis ``w = V^{-1} z``: ``w_i(t) = e^{l_i t} w_i(0) + g_i (e^{l_i t} - 1)/l_i
+    + sum_k B_ik a_k (e^{l_k t} - e^{l_i t})/(l_k - l_i)`` with ``g = V^{-1}(dA x* + dc)``,
+    ``B = V^{-1} dA V`` (limits ``t``, ``t e^{l t}`` for ``l -> 0``, ``l_k -> l_i``).
+    """
+    lam, V, Vinv = reg.lam, reg.V, reg.Vinv
+    a = Vinv @ (x0 - reg.xstar)
+    g = Vinv @ (dA @ reg.xstar + dc)
+    B = Vinv @ dA @ V
+    e = np.exp(lam * t)
+    lt = lam * t
+    small = np.abs(lt) < 1e-8
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.where(small, t * (1 + 0.5 * lt), (e - 1) / np.where(small, 1.0, lam))
+        D = lam[None, :] - lam[:, None]  # l_k - l_i (row i, column k)
+        close = np.abs(D * t) < 1e-8
+        psi = np.where(close, t * e[:, None] * (1 + 0.5 * D * t),
+                       (e[None, :] - e[:, None]) / np.where(close, 1.0, D))
+    w = e * (Vinv @ z0) + g * phi + (B * psi) @ a
+    return (V @ w).real
+
+
+def _modal_states(reg, x0: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """States at the times ``t`` (Q,) of a diagonalisable region, shape (Q, n)."""
+    coef = reg.Vinv @ (x0 - reg.xstar)
+    E = np.exp(np.outer(t, reg.lam)) * coef
+    return reg.xstar + (E @ reg.V.T).real

@@ -149,7 +149,7 @@ def run_sweep(
     Examples
     --------
     >>> from ratenet.sweep import parse_spec, run_sweep       # doctest: +SKIP
-    >>> spec = parse_spec('model = "ring"\n[sweep]\nj0 = [-1.0, 0.0]')  # doctest: +SKIP
+    >>> spec = parse_spec('model = "ring"\\n[sweep]\\nj0 = [-1.0, 0.0]')  # doctest: +SKIP
     >>> run_sweep(spec, "s.zarr", scheduler="synchronous").completed  # doctest: +SKIP
     2
     """

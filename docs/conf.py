@@ -93,6 +93,28 @@ def _escape_lines(app, ctx, lines):
     lines[:] = [_escape_help(line) for line in lines]
 
 
+# -- the tutorial report (the derivations the theory pages link to) ---------------------------
+def _tutorial_report(app, exception):
+    """Build ``ratenet tutorial`` into ``<html>/tutorial/`` unless it is newer than the sources."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util import logging
+
+    out = Path(app.outdir) / "tutorial"
+    report = out / "report.html"
+    newest = max(p.stat().st_mtime for p in (ROOT / "src" / "ratenet").rglob("*.py"))
+    if report.exists() and report.stat().st_mtime > newest:
+        return
+    from ratenet.tutorial import build_tutorial
+
+    logging.getLogger(__name__).info("building the tutorial report into %s", out)
+    result = build_tutorial(out)
+    if not result.passed:
+        failed = ", ".join(c.id for c in result.failed)
+        logging.getLogger(__name__).warning("tutorial report: checks failed: %s", failed)
+
+
 def setup(app):
     for event in ("description", "options", "arguments", "epilog"):
         app.connect(f"sphinx-click-process-{event}", _escape_lines)
+    app.connect("build-finished", _tutorial_report)

@@ -8,7 +8,8 @@ Examples
 --------
 >>> import ratenet as rn
 >>> from ratenet.ei_ring import EXAMPLES, classify
->>> traj = rn.simulate(EXAMPLES["stationary bump"].replace(N=64), t_max=1000.0, dt=0.1, record_every=10)
+>>> model = EXAMPLES["stationary bump"].replace(N=64)
+>>> traj = rn.simulate(model, t_max=1000.0, dt=0.1, record_every=10)
 >>> classify(traj).kind
 'stationary bump'
 """

@@ -8,14 +8,17 @@ wave made by adaptation).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models.ei_ring import EIRingModel
 
 __all__ = ["EXAMPLES"]
 
-_WAVES = dict(J_EE0=1.0, J_EE1=3.0, J_EI0=-1.5, J_EI1=-2.0, J_IE0=1.0, J_IE1=2.0, J_II0=-0.5,
-              h_E=2.0, h_I=0.5, tau_E=10.0, N=128)
-_BUMP = dict(J_EE1=4.0, J_EI0=-2.0, J_IE0=1.0, h_E=1.0, h_I=0.0, tau_E=10.0, tau_I=10.0,
-             N=128)
+_WAVES: dict[str, Any] = dict(
+    J_EE0=1.0, J_EE1=3.0, J_EI0=-1.5, J_EI1=-2.0, J_IE0=1.0, J_IE1=2.0, J_II0=-0.5,
+    h_E=2.0, h_I=0.5, tau_E=10.0, N=128)
+_BUMP: dict[str, Any] = dict(
+    J_EE1=4.0, J_EI0=-2.0, J_IE0=1.0, h_E=1.0, h_I=0.0, tau_E=10.0, tau_I=10.0, N=128)
 
 #: One model per pattern.  ``"travelling wave"``: mode 1 past its Hopf point
 #: (tau_I* = 20 ms); ``"standing wave"``: further past it with weaker I tuning;

@@ -17,6 +17,8 @@ from .simulate import simulate
 from .transfer import PowerLaw, Sigmoid, ThresholdLinear, Transfer
 
 __all__ = [
+    "CTLN",
+    "TLN",
     "CirculantCoupling",
     "DenseCoupling",
     "EIModel",
@@ -52,4 +54,8 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
+    if name in ("TLN", "CTLN"):  # threshold-linear networks, loaded on first use
+        from .tln import models
+
+        return getattr(models, name)
     raise AttributeError(f"module 'ratenet' has no attribute {name!r}")

@@ -6,7 +6,15 @@ checked against closed forms: the ring's stationary profile, the E-I Hopf point.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import math
+import os
+import re
+import socket
+import threading
+import urllib.error
+import urllib.request
 
 import numpy as np
 import pytest
@@ -116,11 +124,50 @@ def test_ei_view_shows_a_limit_cycle_only_past_the_hopf_point(tau_I, cycle):
     assert math.isclose(tr, 0.25 / 10.0 - 1.0 / tau_I, rel_tol=1e-9)
 
 
-def test_no_session_is_built_for_a_foreign_host_header(monkeypatch):
-    """A page fetched under another host name (DNS rebinding) gets no explorer built."""
-    import threading
-    import urllib.request
+@contextlib.contextmanager
+def running_server(**kwargs):
+    """``serve(start=False)`` run on a background thread; yields the Bokeh server."""
+    server = serve(host="127.0.0.1", port=0, start=False, **kwargs)
+    server.start()
+    thread = threading.Thread(target=server.io_loop.start, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.io_loop.add_callback(server.stop)
+        server.io_loop.add_callback(server.io_loop.stop)
+        thread.join(timeout=10)
 
+
+def _get(port: int, host: str, path: str = "/") -> tuple[int, str]:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.read().decode(errors="replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode(errors="replace")
+
+
+def _handshake(port: int, host: str, origin: str, token: str) -> str:
+    """Status line of a raw websocket upgrade request to /ws."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    req = (f"GET /ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+           f"Sec-WebSocket-Protocol: bokeh, {token}\r\nOrigin: {origin}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(req.encode())
+        return s.recv(4096).decode(errors="replace").split("\r\n")[0]
+
+
+def _token(page: str) -> str:
+    m = re.search(r'"token"\s*:\s*"([^"]+)"', page) or re.search(r"token=([\w.\-]+)", page)
+    assert m, "no Bokeh session token in the page"
+    return m.group(1)
+
+
+def test_foreign_host_header_gets_403_before_any_session_or_token(monkeypatch):
+    """DNS rebinding: a page or websocket asked for under another host name is refused
+    with 403 before Bokeh sees the request: no explorer is built and no token issued."""
     import panel as pn
 
     from ratenet.app import server as srv_mod
@@ -133,18 +180,91 @@ def test_no_session_is_built_for_a_foreign_host_header(monkeypatch):
         return real(limits)
 
     monkeypatch.setattr(srv_mod, "create_app", spy)
-    server = serve(host="127.0.0.1", port=0, start=False)
-    server.start()
-    thread = threading.Thread(target=server.io_loop.start, daemon=True)
-    thread.start()
-    try:
+    with running_server() as server:
         port = server.port
-        for host in (f"evil.example:{port}", f"localhost:{port}", f"127.0.0.1:{port}"):
-            req = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host})
-            with urllib.request.urlopen(req, timeout=60) as r:
-                assert r.status == 200
-        assert built == [f"127.0.0.1:{port}"]
-    finally:
-        server.io_loop.add_callback(server.stop)
-        server.io_loop.add_callback(server.io_loop.stop)
-        thread.join(timeout=10)
+        foreign = [f"evil.example:{port}", f"localhost:{port}", f"127.0.0.1:{port + 1}",
+                   f"127.0.0.1.evil.example:{port}", "127.0.0.1", f"[::1]:{port}",
+                   f"EVIL.example:{port}"]
+        for host in foreign:
+            for path in ("/", "/autoload.js", "/static/js/bokeh.min.js", "/nope"):
+                status, body = _get(port, host, path)
+                assert status == 403, (host, path, status)
+                assert "token" not in body and host.lower() in body.lower()
+        assert built == [] and len(server.get_sessions("/")) == 0
+        assert server.ratenet_host_guard.refused == 4 * len(foreign)
+        status, page = _get(port, f"127.0.0.1:{port}")
+        assert status == 200 and built == [f"127.0.0.1:{port}"]
+        token = _token(page)
+        # the handshake with the foreign Host, its matching Origin and a valid token: 403
+        assert " 403 " in _handshake(port, f"evil.example:{port}", f"http://evil.example:{port}",
+                                     token) + " "
+        # control: the served host and origin upgrade
+        assert " 101 " in _handshake(port, f"127.0.0.1:{port}", f"http://127.0.0.1:{port}",
+                                     token) + " "
+
+
+def test_host_guard_follows_the_allowed_origins():
+    with running_server(allow_origins=["ratenet.example:8080"]) as server:
+        port = server.port
+        assert _get(port, "ratenet.example:8080", "/nope")[0] == 404  # passed to Bokeh
+        assert _get(port, "RATENET.example:8080", "/nope")[0] == 404  # names ignore case
+        assert _get(port, "ratenet.example:8081", "/nope")[0] == 403
+        assert _get(port, f"127.0.0.1:{port}", "/nope")[0] == 404
+
+
+@pytest.mark.parametrize(("header", "key"), [
+    ("127.0.0.1:5006", "127.0.0.1:5006"), ("Example.COM", "example.com:80"),
+    ("[::1]:5006", "[::1]:5006"), ("[::1]", "[::1]:80"), (" localhost:80 ", "localhost:80"),
+])
+def test_host_header_normal_form(header, key):
+    from ratenet.app.server import _host_key
+
+    assert _host_key(header) == key
+
+
+@pytest.mark.parametrize("origin", ["*", "http://*", "*.example.com:80", "*:5006", "", "  ",
+                                    "a b:1", "host:5006/path", "?:1"])
+def test_wildcard_or_malformed_origins_are_refused(origin):
+    from ratenet.app.server import check_origin
+    from ratenet.cli import main
+
+    with pytest.raises(ParameterError) as info:
+        check_origin(origin)
+    assert info.value.name == "allow_origin"
+    with pytest.raises(ParameterError):
+        serve(host="127.0.0.1", port=0, allow_origins=[origin], start=False)
+    r = CliRunner().invoke(main, ["explore", "--host", "0.0.0.0", "--allow-origin", origin,
+                                  "--port", "0"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--allow-origin" in lines[0], r.stderr
+
+
+def test_explore_quiet_and_bad_host_messages(monkeypatch):
+    from ratenet.app import server as srv_mod
+    from ratenet.cli import main
+
+    calls = []
+    monkeypatch.setattr(srv_mod, "serve", lambda **kw: calls.append(kw))
+    r = CliRunner().invoke(main, ["explore", "--port", "0"])
+    assert r.exit_code == 0 and r.stdout == "" and "serving on http://127.0.0.1:" in r.stderr
+    r = CliRunner().invoke(main, ["explore", "--port", "0", "-q"])
+    assert r.exit_code == 0 and r.stdout == "" and r.stderr == ""
+    assert len(calls) == 2 and calls[1]["host"] == "127.0.0.1" and calls[1]["port"] > 0
+    r = CliRunner().invoke(main, ["explore", "--host", "999.1.1.1"])
+    assert r.exit_code == 2 and "--host" in r.stderr and "Traceback" not in r.output
+
+
+def test_tabs_after_the_first_are_built_when_first_shown():
+    from ratenet.app.server import TABS
+
+    page = create_app()
+    views = page.ratenet_views
+    assert list(views) == [key for key, _t, _f in TABS]
+    assert views.built == ["ring"]  # a page load costs the first view only
+    page.ratenet_tabs.active = 1
+    assert views.built == ["ring", "ei"]
+    assert views.holders["ei"][0] is views["ei"].layout
+    page.ratenet_tabs.active = 0
+    page.ratenet_tabs.active = 1
+    assert views.built == ["ring", "ei"]  # built once

@@ -6,53 +6,124 @@ Security choices, all on by default:
   otherwise); a wildcard address must come with the origins browsers will use;
 * the websocket origin allowlist holds exactly the served ``host:port`` (plus any
   origin named explicitly), so a page from another origin cannot open a session;
-* no admin page, no autoreload, small incoming websocket messages, and idle
-  sessions are dropped;
+* every request (page, websocket handshake, static file) whose ``Host`` header is not
+  one of those origins is answered 403 by :class:`HostGuard` before Bokeh sees it: no
+  session is built and no token is issued for a page fetched under another name
+  (DNS rebinding);
+* a session is released a few seconds after its page closes (its websocket goes), and a
+  page fetched without ever opening its websocket is released likewise
+  (:data:`SESSION_LINGER_MS`);
+* no admin page, no autoreload, small incoming websocket messages;
 * nothing a browser sends is evaluated: widgets carry numbers, checked against
   :class:`~ratenet.app.limits.Limits` before anything runs.
 """
 
 from __future__ import annotations
 
-import html
 import ipaddress
 import itertools
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .._validation import ParameterError
 from .limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["create_app", "origin_for", "serve"]
+__all__ = ["HostGuard", "create_app", "origin_for", "serve"]
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 #: Largest websocket message the server accepts from a browser (bytes).
 MAX_INCOMING_MESSAGE = 1 << 20
+#: How long a session outlives its last websocket (or, never connected, its page) (ms).
+#: A browser that opens the websocket later still gets a session: Bokeh builds a new one
+#: from the page's token.
+SESSION_LINGER_MS = 15_000
+#: How often sessions without a websocket are looked for (ms).
+SESSION_CHECK_MS = 1_000
 
 _session_counter = itertools.count()
 
 
-def create_app(limits: Limits = DEFAULT_LIMITS) -> Any:
-    """A fresh explorer (ring and E-I tabs) for one browser session."""
-    import panel as pn
-
-    from .ei_view import EIView
+def _ring_tab(limits: Limits, seed: int) -> Any:
     from .ring_view import RingView
 
+    return RingView(limits=limits, seed=seed)
+
+
+def _ei_tab(limits: Limits, seed: int) -> Any:
+    from .ei_view import EIView
+
+    return EIView(limits=limits)
+
+
+#: The explorer's tabs in order: ``(key, title, factory(limits, seed) -> view)``; a view
+#: has a ``layout`` (a Panel object).  The first tab is built with the page; the others
+#: when first shown (or first asked for in ``page.ratenet_views[key]``), so that a page
+#: load costs one view.  A new tab is one more entry here.
+TABS: list[tuple[str, str, Callable[[Limits, int], Any]]] = [
+    ("ring", "Ring model", _ring_tab),
+    ("ei", "E-I populations", _ei_tab),
+]
+
+
+class SessionViews(Mapping[str, Any]):
+    """The views of one session by key, each built on first use into its tab."""
+
+    def __init__(self, limits: Limits, seed: int,
+                 tabs: Sequence[tuple[str, str, Callable[[Limits, int], Any]]]) -> None:
+        import panel as pn
+
+        self._limits, self._seed = limits, seed
+        self._factories = {key: factory for key, _title, factory in tabs}
+        self._views: dict[str, Any] = {}
+        self.holders = {key: pn.Column(sizing_mode="stretch_width") for key, _t, _f in tabs}
+        self.keys_in_order = [key for key, _t, _f in tabs]
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._views:
+            view = self._factories[key](self._limits, self._seed)  # KeyError if unknown
+            self._views[key] = view
+            self.holders[key][:] = [view.layout]
+        return self._views[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_in_order)
+
+    def __len__(self) -> int:
+        return len(self.keys_in_order)
+
+    @property
+    def built(self) -> list[str]:
+        """Keys of the views built so far."""
+        return [k for k in self.keys_in_order if k in self._views]
+
+
+def create_app(limits: Limits = DEFAULT_LIMITS) -> Any:
+    """A fresh explorer for one browser session: one tab per entry of :data:`TABS`.
+
+    The first tab's view is built at once, the others when their tab is first shown;
+    ``page.ratenet_views[key]`` gives (and builds) a view.
+    """
+    import panel as pn
+
     seed = next(_session_counter)
-    ring = RingView(limits=limits, seed=seed)
-    ei = EIView(limits=limits)
-    tabs = pn.Tabs(("Ring model", ring.layout), ("E-I populations", ei.layout),
-                   dynamic=False)
+    views = SessionViews(limits, seed, TABS)
+    tabs = pn.Tabs(*((title, views.holders[key]) for key, title, _f in TABS), dynamic=False)
+    views[TABS[0][0]]
+
+    def on_tab(event: Any) -> None:
+        views[TABS[int(event.new)][0]]
+
+    tabs.param.watch(on_tab, "active")
     header = pn.pane.HTML(
         "<h2 style='margin:4px 0'>ratenet explorer</h2>"
         "<span style='color:#555'>Firing-rate networks: the ring model and excitatory-"
         "inhibitory populations. Every change is simulated on the server.</span>")
     page = pn.Column(header, tabs)
-    page.ratenet_views = {"ring": ring, "ei": ei}  # type: ignore[attr-defined]
+    page.ratenet_views = views  # type: ignore[attr-defined]
+    page.ratenet_tabs = tabs  # type: ignore[attr-defined]
     return page
 
 
@@ -98,6 +169,82 @@ def check_origin(origin: str) -> str:
         raise ParameterError("allow_origin", origin,
                              "one HOST:PORT origin (no wildcard such as '*')")
     return text
+
+
+def _host_key(host: str) -> str:
+    """``Host`` header value as ``name:port`` in lower case (port 80 when none is given)."""
+    text = host.strip().lower()
+    if text.startswith("["):  # [::1]:5006
+        end = text.find("]")
+        return text if text[end + 1:end + 2] == ":" else f"{text[:end + 1]}:80"
+    if text.count(":") == 1:
+        return text
+    return f"{text}:80"
+
+
+class HostGuard:
+    """A Tornado router in front of the Bokeh application: foreign ``Host`` headers get 403.
+
+    Parameters
+    ----------
+    application : tornado.web.Application
+        The Bokeh server's application, which handles every allowed request.
+    allowed : iterable of str
+        ``host:port`` values (as in the origin allowlist) a request may name in ``Host``.
+
+    Notes
+    -----
+    The check runs when the request's headers arrive, before any handler: a page asked
+    for under another name gets no session and no token, and a websocket handshake no
+    upgrade. ``allowed_hosts`` is a set of lower-case ``host:port``.
+    """
+
+    def __init__(self, application: Any, allowed: Sequence[str]) -> None:
+        from tornado.routing import Router
+
+        self.application = application
+        self.allowed_hosts = {_host_key(h) for h in allowed}
+        self.refused = 0
+        guard = self
+
+        class _Router(Router):
+            def find_handler(self, request: Any, **kwargs: Any) -> Any:
+                return guard.find_handler(request, **kwargs)
+
+        self.router = _Router()
+
+    def find_handler(self, request: Any, **kwargs: Any) -> Any:
+        if _host_key(str(request.host or "")) in self.allowed_hosts:
+            return self.application.find_handler(request, **kwargs)
+        self.refused += 1
+        return self.application.get_handler_delegate(
+            request, _forbidden_handler(), target_kwargs={"allowed": self.allowed_hosts})
+
+
+def _forbidden_handler() -> Any:
+    import tornado.web
+
+    class Forbidden(tornado.web.RequestHandler):
+        """403 for every method, naming the host names this server answers to."""
+
+        def initialize(self, allowed: set[str]) -> None:
+            self.allowed = allowed
+
+        def prepare(self) -> None:
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(f"403 Forbidden: this server does not answer to host "
+                        f"{self.request.host!r}; use one of {', '.join(sorted(self.allowed))}\n")
+
+    return Forbidden
+
+
+def install_host_guard(server: Any, allowed: Sequence[str]) -> HostGuard:
+    """Put a :class:`HostGuard` in front of a Bokeh ``Server``'s application; return it."""
+    guard = HostGuard(server._tornado, allowed)
+    server._http.request_callback = guard.router
+    server.ratenet_host_guard = guard
+    return guard
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -146,29 +293,29 @@ def serve(*, host: str = "127.0.0.1", port: int = 5006,
         port = free_port(host if host not in WILDCARD_HOSTS else "127.0.0.1")
     origins = [] if host in WILDCARD_HOSTS else [origin_for(host, port)]
     origins += [o for o in allow_origins if o not in origins]
-    if os.environ.get("BOKEH_ALLOW_WS_ORIGIN"):
+    env_origins = [o.strip() for o in os.environ.get("BOKEH_ALLOW_WS_ORIGIN", "").split(",")
+                   if o.strip()]
+    if env_origins:
         print("ratenet explore: warning: BOKEH_ALLOW_WS_ORIGIN is set and replaces the "
               "origin allowlist", file=sys.stderr)
-    allowed_hosts = {o.lower() for o in origins}
 
     def app() -> Any:
-        # A page asked for under another host name (DNS rebinding) gets no session:
-        # its websocket would be refused anyway, so nothing is computed for it.
-        ctx = pn.state.curdoc.session_context if pn.state.curdoc is not None else None
-        request = getattr(ctx, "request", None)
-        asked = str(getattr(request, "host", "") or "").lower()
-        if allowed_hosts and asked not in allowed_hosts:
-            return pn.pane.HTML(
-                f"<p>ratenet explorer: this server does not answer to host "
-                f"{html.escape(asked)!s}; use one of {', '.join(sorted(allowed_hosts))}.</p>")
         return create_app(limits)
 
     if start:
         _warm_up()
-    return pn.serve(
+    server = pn.serve(
         {"/": app},
-        port=port, address=host, websocket_origin=origins, show=show, start=start,
+        port=port, address=host, websocket_origin=origins, show=False, start=False,
         title="ratenet explorer", verbose=False, admin=False, threaded=False,
         websocket_max_message_size=MAX_INCOMING_MESSAGE,
-        check_unused_sessions_milliseconds=10_000, unused_session_lifetime_milliseconds=60_000,
+        check_unused_sessions_milliseconds=SESSION_CHECK_MS,
+        unused_session_lifetime_milliseconds=SESSION_LINGER_MS,
     )
+    install_host_guard(server, origins + env_origins)
+    if start:
+        server.start()
+        if show:
+            server.io_loop.add_callback(server.show, "/")
+        server.io_loop.start()
+    return server

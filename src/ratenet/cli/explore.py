@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import fail, guarded
+from ._common import fail, guarded, note
 
 
 @click.command()
@@ -17,9 +17,15 @@ from ._common import fail, guarded
                    "required with a wildcard --host such as 0.0.0.0.")
 @click.option("--show/--no-show", default=False, show_default=True,
               help="Open a browser tab.")
+@click.option("--quiet", "-q", is_flag=True, help="No notes on stderr (errors still show).")
 @guarded
-def explore(port: int, host: str, allow_origins: tuple[str, ...], show: bool) -> None:
+def explore(port: int, host: str, allow_origins: tuple[str, ...], show: bool,
+            quiet: bool) -> None:
     """Serve the interactive explorer (ring and E-I views) at http://HOST:PORT/.
+
+    Requests whose Host header is not HOST:PORT (or an --allow-origin) get 403, and
+    websockets from other origins are refused. Exit codes: 0 stopped with Ctrl-C,
+    2 bad option or a port that cannot be listened on.
 
     \b
     Examples:
@@ -44,9 +50,10 @@ def explore(port: int, host: str, allow_origins: tuple[str, ...], show: bool) ->
              "use with --allow-origin HOST:PORT")
     if port == 0:
         port = free_port(host if host not in WILDCARD_HOSTS else "127.0.0.1")
-    click.echo(f"ratenet explore: serving on http://{origin_for(host, port)}/ "
-               "(Ctrl-C to stop)", err=True)
+    note(f"ratenet explore: serving on http://{origin_for(host, port)}/ (Ctrl-C to stop)")
     try:
         serve(host=host, port=port, allow_origins=allow_origins, show=show)
     except OSError as err:
         fail(f"--port: cannot listen on {origin_for(host, port)}: {err.strerror or err}")
+    except KeyboardInterrupt:
+        note("ratenet explore: stopped")

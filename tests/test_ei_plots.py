@@ -61,7 +61,7 @@ def test_trace_determinant_marks_the_centre():
     assert x[0] == 0 and y[0] == pytest.approx(0.75 / 400)  # det = omega^2 at tau_I = 40
     assert "1/ms" in ax.get_xlabel()
     ax = plot_eigenvalues(d)
-    assert ax.get_xlabel() == "tau_I (ms)" and "1/ms" in ax.get_ylabel()
+    assert ax.get_xlabel() == r"$\tau_I$ (ms)" and "1/ms" in ax.get_ylabel()
 
 
 def test_figures_have_their_panels():
@@ -99,7 +99,7 @@ def test_trace_determinant_marks_and_linear_period():
     d = bifurcation_diagram(EIModel(), "tau_I", np.linspace(20, 80, 61), cycles=False)
     ax = plot_trace_determinant(d, marks=(30.0, 50.0))
     for t in (30.0, 50.0):
-        (note,) = [a for a in ax.texts if a.get_text() == f"tau_I = {t:g}"]
+        (note,) = [a for a in ax.texts if a.get_text() == rf"$\tau_I$ = {t:g} ms"]
         tr, det, _ = _closed_form(t)
         assert note.xy == pytest.approx((tr, det), rel=1e-12)
     ax = plot_period(d, linear=True)

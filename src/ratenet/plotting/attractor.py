@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._style import REGIME_COLORS as _COLORS
+from ._style import format_percent
 
 __all__ = ["plot_diffusion", "plot_memory", "plot_phase_diagram", "plot_tracking"]
 
@@ -95,8 +96,9 @@ def plot_phase_diagram(result: Any, *, ax=None, mark_disagreements: bool = True)
     ax.set_xlabel(r"uniform coupling $J_0$")
     ax.set_ylabel(r"cosine coupling $J_1$")
     p = result.params
+    agree = np.asarray(result.agree, dtype=bool)
     ax.set_title(f"Ring regimes, $h_0$ = {p['h0']:g}, $\\epsilon$ = {p['eps']:g}, N = {p['N']}: "
-                 f"agreement {100 * result.agreement:.1f}%", fontsize=10)
+                 f"agreement {format_percent(int(agree.sum()), agree.size)}", fontsize=10)
     return ax
 
 
@@ -213,5 +215,7 @@ def plot_memory(result: Any, *, ax=None):
                  fontsize=10)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="center right")
+    # under the axes: the position line runs through the middle, the amplitude anywhere
+    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=3, frameon=False)
     return ax

@@ -6,6 +6,7 @@ helpers return a Figure); none calls ``plt.show()``.  Units: rates in Hz, time i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,14 +49,49 @@ FIXED_POINT_STYLE: dict[str, dict[str, Any]] = {
 _DEGENERATE = dict(marker="s", mfc="yellow", mec="black")
 _UNIT_COLORS = (E_COLOR, I_COLOR, *EXTRA_COLORS)  # E red, I blue: ratenet.plotting._style
 _TRAJECTORY_COLORS = ("tab:cyan", "tab:orange", "tab:green", "tab:purple", "tab:brown")
+_GREEK = {"tau": r"\tau", "gamma": r"\gamma", "theta": r"\theta", "sigma": r"\sigma",
+          "nu": r"\nu", "omega": r"\omega", "eps": r"\varepsilon", "epsilon": r"\varepsilon"}
 
 
+def _math_name(name: str) -> str:
+    """A parameter name as matplotlib mathtext: ``tau_I`` -> ``$\\tau_I$``, ``M_EE`` ->
+    ``$M_{EE}$``, ``J0`` -> ``$J_0$``; a name that is not a symbol comes back unchanged."""
+    m = re.fullmatch(r"([A-Za-z]+?)(?:_([A-Za-z0-9]+)|([0-9]+))?", name)
+    if m is None:
+        return name
+    base, sub = m.group(1), m.group(2) or m.group(3)
+    if base in _GREEK:
+        base = _GREEK[base]
+    elif len(base) != 1:
+        return name
+    if not sub:
+        return f"${base}$"
+    return f"${base}_{sub}$" if len(sub) == 1 else f"${base}_{{{sub}}}$"
 
-def _param_label(text: str, param: str | None = None) -> str:
-    """Axis label for a model parameter, with its unit (time constants in ms, thresholds in Hz)."""
-    p = (param or text).split()[0].lower()
-    unit = "ms" if p.startswith("tau") else "Hz" if p.startswith("gamma") else ""
+
+def _unit(param: str) -> str:
+    """Unit of a model parameter: time constants in ms, thresholds in Hz, weights none."""
+    p = param.lower()
+    return "ms" if p.startswith("tau") else "Hz" if p.startswith("gamma") else ""
+
+
+def _param_label(param: str, onset: float | None = None) -> str:
+    """Axis label for a model parameter (or its distance to ``onset``), with its unit."""
+    text = _math_name(param) + (f" − {onset:g}" if onset is not None else "")
+    unit = _unit(param)
     return f"{text} ({unit})" if unit else text
+
+
+def _param_value(param: str, value: float, fmt: str = "g") -> str:
+    """``tau_I = 40 ms`` in mathtext, with the parameter's unit."""
+    unit = _unit(param)
+    return f"{_math_name(param)} = {value:{fmt}}" + (f" {unit}" if unit else "")
+
+
+def _params_line(params: dict[str, float]) -> str:
+    """``M_EE = 1.25, ..., tau_I = 50 ms`` in mathtext, for a figure title."""
+    return ", ".join(_param_value(k, v) for k, v in params.items())
+
 
 def _axes(ax):
     if ax is None:
@@ -174,7 +210,9 @@ def plot_phase_plane(model: Any, *, ax=None, fixed_points: Sequence[FixedPoint] 
     ax.set_ylim(*y_range)
     ax.set_xlabel(_label(names, 0))
     ax.set_ylabel(_label(names, 1))
-    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    # under the axes: inside, it would hide trajectories and nullclines
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8,
+              frameon=False)
     return ax
 
 
@@ -195,7 +233,13 @@ def plot_time_course(trajectory: Any, *, ax=None, t_start: float = 0.0,
                 label=rf"$\nu_{{{names[i]}}}$")
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("rate (Hz)")
-    ax.legend(loc="upper right", fontsize=8)
+    # the legend in a band above the data (one row), so that it covers no peak
+    shown = rates[keep][np.isfinite(rates[keep])]
+    if shown.size:
+        lo, hi = float(min(shown.min(), 0.0)), float(shown.max())
+        span = (hi - lo) or 1.0
+        ax.set_ylim(lo - 0.04 * span, hi + 0.2 * span)
+    ax.legend(loc="upper right", ncol=max(rates.shape[-1], 1), fontsize=8, frameon=False)
     return ax
 
 
@@ -240,20 +284,22 @@ def plot_trace_determinant(diagram: BifurcationDiagram, *, ax=None, cmap: str = 
             idx = np.flatnonzero(m)
             if idx.size:
                 j = int(idx[np.argmin(np.abs(diagram.values[idx] - v))])
-                ax.annotate(f"{diagram.param} = {diagram.values[j]:g}",
+                ax.annotate(_param_value(diagram.param, float(diagram.values[j])),
                             (b.trace[j], b.determinant[j]), textcoords="offset points",
                             xytext=(6, 6), fontsize=8)
     for p in diagram.hopf:
         ax.plot(0, p.frequency**2 if p.frequency else 0, "*", color="tab:red", ms=14, zorder=4,
-                label=f"Hopf ({diagram.param} = {p.value:.6g})")
+                label=f"Hopf ({_param_value(diagram.param, p.value, '.6g')})")
     if sc is not None:
-        ax.figure.colorbar(sc, ax=ax, label=diagram.param)
+        ax.figure.colorbar(sc, ax=ax, label=_param_label(diagram.param))
     ax.set_xlabel("trace of the Jacobian (1/ms)")
     ax.set_ylabel("determinant (1/ms$^2$)")
     ymax = float(np.nanmax(dets)) if dets.size else 1.0
     ax.set_ylim(min(-0.1 * abs(ymax), float(np.nanmin(dets)) * 1.1), 1.2 * abs(ymax) + 1e-30)
     ax.set_xlim(-1.2 * span, 1.2 * span)
-    ax.legend(loc="lower left", fontsize=8)
+    # under the axes: inside, it would sit on the parabola or the path
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8,
+              frameon=False)
     return ax
 
 
@@ -300,8 +346,9 @@ def plot_bifurcation(diagram: BifurcationDiagram, *, unit: int = 0, ax=None):
         ax.plot(v, hi, color="black", lw=1.5)
     for p in diagram.points:
         mk = {"hopf": ("*", "tab:red", 14)}.get(p.kind, ("s", "tab:orange", 7))
+        kind = "Hopf" if p.kind == "hopf" else p.kind
         ax.plot(p.value, p.state[unit], mk[0], color=mk[1], ms=mk[2], zorder=5,
-                label=f"{p.kind} ({p.value:.4g})")
+                label=f"{kind} ({_param_value(diagram.param, p.value, '.4g')})")
     ax.set_xlabel(_param_label(diagram.param))
     ax.set_ylabel(_label(names, unit))
     ax.legend(loc="best", fontsize=7)
@@ -332,7 +379,8 @@ def plot_period(diagram: BifurcationDiagram, *, ax=None, linear: bool = False):
                 ax.plot(diagram.values, np.where(mask, c.period, np.nan), style, lw=2,
                         label=lab)
     for p in diagram.hopf:
-        ax.axvline(p.value, color="tab:red", lw=0.8, ls="--", label=f"Hopf ({p.value:.4g})")
+        ax.axvline(p.value, color="tab:red", lw=0.8, ls="--",
+                   label=f"Hopf ({_param_value(diagram.param, p.value, '.4g')})")
     if c is None or not np.any(c.exists):
         ax.text(0.5, 0.5, "no limit cycle" if c is not None else "limit cycles not computed",
                 transform=ax.transAxes, ha="center", va="center", color="0.4")
@@ -346,7 +394,8 @@ def plot_period(diagram: BifurcationDiagram, *, ax=None, linear: bool = False):
 
 def plot_cycle_amplitude(diagram: BifurcationDiagram, *, onset: float | None = None,
                          unit: int = 0, ax=None):
-    """Peak-to-peak amplitude of the cycle against the distance to its onset (log axis).
+    """Peak-to-peak size (max - min) of one rate on the cycle against the distance to its
+    onset (log axis).
 
     A smooth supercritical Hopf bifurcation gives an amplitude growing like the square
     root of that distance; the dashed reference ``A_far sqrt(d / d_far)`` goes through
@@ -386,13 +435,13 @@ def plot_cycle_amplitude(diagram: BifurcationDiagram, *, onset: float | None = N
         far = int(np.flatnonzero(ok)[np.argmax(d[ok])])
         dd = np.geomspace(float(np.min(d[ok])), float(d[far]), 100)
         ax.plot(dd, amp[far] * np.sqrt(dd / d[far]), "--", color="0.4",
-                label=f"smooth Hopf: ∝ √({diagram.param} − {onset:g})")
+                label=f"smooth Hopf: ∝ √({_param_label(diagram.param, onset)})")
     else:
         ax.text(0.5, 0.5, "no limit cycle above the onset", transform=ax.transAxes,
                 ha="center", va="center", color="0.4")
     ax.set_xscale("log")
-    ax.set_xlabel(_param_label(f"{diagram.param} − {onset:g}", diagram.param))
-    ax.set_ylabel(rf"cycle amplitude of $\nu_{{{unit_name}}}$ (Hz)")
+    ax.set_xlabel(_param_label(diagram.param, onset))
+    ax.set_ylabel(rf"peak-to-peak $\nu_{{{unit_name}}}$ on the cycle (Hz)")
     ax.legend(loc="lower right", fontsize=8)
     return ax
 
@@ -478,8 +527,7 @@ def phase_plane_figure(model: Any, *, trajectories: Sequence[Any] = (),
         axes[1].set_title("time course from the first starting point")
     else:
         axes[1].set_axis_off()
-    title = ", ".join(f"{k} = {v:g}" for k, v in _params(model).items())
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(_params_line(_params(model)), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -498,9 +546,7 @@ def bifurcation_figure(diagram: BifurcationDiagram):
     plot_multipliers(diagram, ax=axes[1, 2])
     others = {k: v for k, v in diagram.model.items()
               if k not in ("model", "transfer", diagram.param)}
-    fig.suptitle(f"varying {diagram.param}; " + ", ".join(f"{k} = {v:g}"
-                                                           for k, v in others.items()),
-                 fontsize=9)
+    fig.suptitle(f"varying {_math_name(diagram.param)}; {_params_line(others)}", fontsize=9)
     fig.tight_layout()
     return fig
 

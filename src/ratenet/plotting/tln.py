@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ._style import format_percent
+
 __all__ = ["plot_attractors", "plot_graph"]
 
 
@@ -60,20 +62,22 @@ def plot_attractors(res: Any, net: Any, *, max_attractors: int = 4):
     m = max(1, len(atts))
     fig = plt.figure(figsize=(11, 3.0 * m + 0.6), layout="constrained")
     gs = fig.add_gridspec(m, 3, width_ratios=[1.0, 1.6, 1.0])
-    labels = [f"{a.kind} {list(a.support)} ({100 * a.basin_fraction:.0f}%)" for a in atts]
+    labels = [f"{a.kind} {list(a.support)} ({format_percent(len(a.trials), res.trials)})"
+              for a in atts]
     plot_graph(net, [a.support for a in atts], ax=fig.add_subplot(gs[:, 0]), labels=labels)
     for r, a in enumerate(atts):
         k = a.trials[0]
         ax = fig.add_subplot(gs[r, 1])
         for i in range(net.n):
-            ax.plot(res.t, res.samples[k, :, i], lw=0.9, label=f"x{i}" if net.n <= 10 else None)
-        ax.set_xlabel("time (units of tau)")
-        ax.set_ylabel("rate x_i")
+            ax.plot(res.t, res.samples[k, :, i], lw=0.9,
+                    label=f"$x_{{{i}}}$" if net.n <= 10 else None)
+        ax.set_xlabel(r"time ($\tau$)")
+        ax.set_ylabel(r"rate $x_i$")
         ax.set_title(f"trial {k}: {labels[r]}", fontsize=9)
         top = float(np.max(res.samples[k]))
         ax.set_ylim(-0.03 * top, 1.3 * top)  # head room for the legend
         if net.n <= 10:
-            ax.legend(fontsize=6, ncol=min(net.n, 5), loc="upper center", frameon=False)
+            ax.legend(fontsize=7, ncol=min(net.n, 5), loc="upper center", frameon=False)
         ax2 = fig.add_subplot(gs[r, 2])
         if a.kind == "fixed point" or a.orbit is None:
             orb = res.samples[k]  # the whole run of this trial, into the fixed point
@@ -87,8 +91,8 @@ def plot_attractors(res: Any, net: Any, *, max_attractors: int = 4):
         ax2.plot(orb[:, i], orb[:, j], lw=1.0)
         ax2.plot([a.state[i]], [a.state[j]], "o", ms=5, label="fixed point" if
                  a.kind == "fixed point" else "point on the attractor")
-        ax2.set_xlabel(f"x{i}")
-        ax2.set_ylabel(f"x{j}")
+        ax2.set_xlabel(f"$x_{{{i}}}$")
+        ax2.set_ylabel(f"$x_{{{j}}}$")
         ax2.set_title(title, fontsize=9)
         ax2.legend(fontsize=7, loc="best")
     return fig

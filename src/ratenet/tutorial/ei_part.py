@@ -138,18 +138,18 @@ def q13(ws: Workspace) -> Section:
     plot_phase_plane(model, ax=ax, fixed_points=[fp], x_range=BOX_E, y_range=BOX_I,
                      arrows=False, streamlines=False)
     white = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.0}
-    ax.text(44, 24.5, "ν_I = ν_E/4 + 10", color="tab:red", fontsize=9, rotation=14.04,
+    ax.text(44, 24.5, r"$\nu_I = \nu_E/4 + 10$", color="tab:red", fontsize=9, rotation=14.04,
             transform_rotates_text=True, rotation_mode="anchor")
-    ax.text(31, 22.5, "ν_E = ν_I + 10", color="tab:blue", fontsize=9, rotation=45,
+    ax.text(31, 22.5, r"$\nu_E = \nu_I + 10$", color="tab:blue", fontsize=9, rotation=45,
             transform_rotates_text=True, rotation_mode="anchor")
-    ax.text(1.2, 30, "E silent:\nν_E = 0 branch\n(dashed)", color="tab:red", fontsize=8,
+    ax.text(1.2, 30, "E silent:\n" r"$\nu_E = 0$ branch" "\n(dashed)", color="tab:red", fontsize=8,
             bbox=white)
-    ax.text(1.2, 1.6, "I silent: ν_I = 0 for ν_E < 10 (dashed)", color="tab:blue", fontsize=8,
+    ax.text(1.2, 1.6, r"I silent: $\nu_I = 0$ for $\nu_E < 10$ (dashed)", color="tab:blue", fontsize=8,
             bbox=white)
     ax.annotate(f"fixed point ({exact[0]:.2f}, {exact[1]:.2f}) Hz",
                 (float(exact[0]), float(exact[1])), xytext=(10, -16),
                 textcoords="offset points", fontsize=8)
-    ax.set_title("Nullclines of the E-I model, τ_I = 30 ms")
+    ax.set_title(r"Nullclines of the E-I model, $\tau_I$ = 30 ms")
     legend_below(ax, ncol=3)
     ax.grid(alpha=0.3)
     figure = ws.save(fig, "q13_nullclines", "Nullclines (exact segments from "
@@ -210,9 +210,9 @@ def q14(ws: Workspace) -> Section:
     plot_flow_signs(model, ax=axes[0], x_range=(1.5, BOX_E[1]), y_range=(1.0, BOX_I[1]))
     axes[0].set_xlim(*BOX_E)
     axes[0].set_ylim(*BOX_I)
-    axes[0].set_title("Horizontal and vertical arrows (signs only), τ_I = 30 ms")
+    axes[0].set_title(r"Horizontal and vertical arrows (signs only), $\tau_I$ = 30 ms")
     plot_phase_plane(model, ax=axes[1], fixed_points=[fp], x_range=BOX_E, y_range=BOX_I)
-    axes[1].set_title("Full flow field, τ_I = 30 ms")
+    axes[1].set_title(r"Full flow field, $\tau_I$ = 30 ms")
     for ax in axes:
         legend_below(ax)
     figure = ws.save(fig, "q14_flow_field", "Left: the arrows Q14 asks for, the sign of "
@@ -397,15 +397,14 @@ def _fig_eigen_path(ws: Workspace, diag: Any) -> Any:
     ax = plot_eigenvalues(diag, ax=axes[0])
     for t in TAU_IS:
         ax.axvline(t, color="0.7", lw=0.6, zorder=0)
-    ax.set_xlabel("τ_I (ms)")
     ax.set_ylabel("eigenvalues of the fixed point (1/ms)")
-    ax.set_title("Eigenvalues against τ_I (both populations active)")
+    ax.set_title(r"Eigenvalues against $\tau_I$ (both populations active)")
     ax.grid(alpha=0.3)
     ax = plot_trace_determinant(diag, ax=axes[1], marks=TAU_IS)
     trace = np.concatenate([b.trace for b in diag.branches])
     ax.set_xlim(1.2 * float(np.min(trace)), 1.8 * float(np.max(trace)))   # zoom on the path
     ax.set_xlabel("trace b (1/ms)")
-    ax.set_title("Path in the trace-determinant plane (colour: τ_I in ms)")
+    ax.set_title(r"Path in the trace-determinant plane (colour: $\tau_I$)")
     ax.text(0.03, 0.3, "stable focus\n(trace < 0)", transform=ax.transAxes, fontsize=9)
     ax.text(0.97, 0.6, "unstable focus\n(trace > 0)", transform=ax.transAxes, fontsize=9,
             ha="right")
@@ -428,12 +427,12 @@ def _fig_time_courses(ws: Workspace, cyc: Any) -> Any:
         tr = _run(ws, tau_I, X_INSIDE)
         ax = plot_time_course(tr, ax=axes[row, 0])
         ax.set_xlim(0, 1000)
-        ax.set_title(f"τ_I = {tau_I:g} ms, from (25, 25) Hz")
+        ax.set_title(rf"$\tau_I$ = {tau_I:g} ms, from (25, 25) Hz")
         ax.grid(alpha=0.3)
         ax = plot_phase_plane(_EI(tau_I=tau_I), ax=axes[row, 1], trajectories=[tr],
                               x_range=(-1.5, 60.0), y_range=(-1.0, 35.0), arrows=False,
                               streamlines=False)
-        ax.set_title(f"Phase plane, τ_I = {tau_I:g} ms")
+        ax.set_title(rf"Phase plane, $\tau_I$ = {tau_I:g} ms")
         legend_below(ax)
     return ws.save(fig, "q15_time_courses", "Forward Euler (dt = 0.02 ms) from (25, 25) Hz. "
                    "Top: at τ_I = 30 ms a damped oscillation into the fixed point. Bottom: at "
@@ -451,7 +450,7 @@ def _fig_cycle(ws: Workspace, cyc: Any) -> Any:
     plot_phase_plane(_EI(tau_I=50.0), ax=ax, cycle=cyc, trajectories=runs,
                      trajectory_labels=["from inside (25, 25) Hz", "from outside (50, 60) Hz"],
                      x_range=(-2.0, 62.0), y_range=(-2.0, 65.0), arrows=False, streamlines=False)
-    ax.set_title("τ_I = 50 ms: one attracting limit cycle")
+    ax.set_title(r"$\tau_I$ = 50 ms: one attracting limit cycle")
     legend_below(ax)
     ax.grid(alpha=0.3)
     return ws.save(fig, "q15_limit_cycle", "Trajectories from inside and from outside the "
@@ -466,12 +465,10 @@ def _fig_bifurcation(ws: Workspace, diag: Any) -> Any:
 
     fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.6), layout="constrained")
     ax = plot_bifurcation(diag, unit=0, ax=axes[0])
-    ax.set_xlabel("τ_I (ms)")
-    ax.set_title("Bifurcation diagram in τ_I")
+    ax.set_title(r"Bifurcation diagram in $\tau_I$")
     legend_below(ax)
     ax.grid(alpha=0.3)
     ax = plot_period(diag, ax=axes[1], linear=True)
-    ax.set_xlabel("τ_I (ms)")
     ax.set_title("Period of the oscillation")
     legend_below(ax)
     ax.grid(alpha=0.3)
@@ -513,7 +510,6 @@ def nonsmooth_birth(ws: Workspace) -> Section:
     diag = lib("analysis.bifurcation", "bifurcation_diagram")(m0, "tau_I", tau_c + offsets)
     fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
     plot_cycle_amplitude(diag, onset=tau_c, ax=ax)
-    ax.set_xlabel("τ_I − 40 ms")
     ax.set_title("Birth of the oscillation: finite amplitude at once")
     ax.grid(alpha=0.3, which="both")
     figure = ws.save(fig, "b3_nonsmooth_birth", "Amplitude of the limit cycle against the "

@@ -16,7 +16,7 @@ and every unit active the state is ``r0 + r1 cos(theta - theta0)`` with
 Per-mode linearisation
 ----------------------
 About a state in which each population is entirely active (gain ``g_X = g``) or entirely
-silent (``g_X = 0``), the Fourier modes decouple: mode k of the perturbation obeys
+silent (``g_X = 0``), the Fourier modes decouple: mode k of the perturbation obeys::
 
     d/dt (dr_E, dr_I) = A_k (dr_E, dr_I),
     A_k = [[(g_E c_EE - 1)/tau_E,  g_E c_EI / tau_E],
@@ -33,7 +33,7 @@ How a mode loses stability
 ``det A_k`` has the sign of ``D_k = (g_E c_EE - 1)(g_I c_II - 1) - g_E g_I c_EI c_IE``,
 independent of the time constants.  ``D_k < 0``: a real eigenvalue is positive whatever
 tau_I (k = 0: runaway or switch to another uniform state; k = 1: a stationary bump; k >= 2:
-a stationary pattern with k bumps).  ``D_k > 0``: the trace
+a stationary pattern with k bumps).  ``D_k > 0``: the trace::
 
     tr A_k = (g_E c_EE - 1)/tau_E + (g_I c_II - 1)/tau_I
 

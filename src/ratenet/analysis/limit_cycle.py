@@ -19,12 +19,14 @@ at finite amplitude (a non-smooth bifurcation), and is found like any other.
 
 from __future__ import annotations
 
+import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validation import ParameterError, check_positive
+from .._validation import ParameterError, check_int, check_positive
 from ._flow import PiecewiseLinearFlow, SmoothFlow, make_flow
 from .fixed_points import as_network, find_fixed_points
 
@@ -258,7 +260,8 @@ def _default_starts(net, flow) -> list[np.ndarray]:
 
 def find_limit_cycle(model: Any, *, x0: np.ndarray | None = None,
                      t_search: float | None = None, tol: float = 1e-10,
-                     samples: int = 4000) -> LimitCycle | None:
+                     samples: int = 4000, max_returns: int = 5000,
+                     max_seconds: float = 10.0) -> LimitCycle | None:
     """Find a limit cycle: simulate, iterate the Poincare map, refine by shooting.
 
     Parameters
@@ -275,12 +278,20 @@ def find_limit_cycle(model: Any, *, x0: np.ndarray | None = None,
         Shooting tolerance on ``|P(x) - x|`` relative to the rate scale.
     samples : int, default 4000
         Points kept along one period.
+    max_returns : int, default 5000
+        Most returns to the Poincare section followed, over all starts.
+    max_seconds : float, default 10
+        Wall-clock cap on the search (checked between flow segments of a return).
+        When either cap stops the search a ``RuntimeWarning`` says so and the result
+        is None.
 
     Returns
     -------
     LimitCycle or None
         None when the orbits fall into a fixed point, diverge, or close on themselves
-        without being isolated (a linear centre).  Forward simulation reaches
+        without being isolated (a linear centre), and at once for a feed-forward
+        network (no cycle in the coupling graph, e.g. E-I with ``M_EI M_IE = 0``), which
+        has no periodic orbit.  Forward simulation reaches
         attracting cycles only; refine an unstable one from a nearby point with
         :func:`refine_limit_cycle`.
 
@@ -294,11 +305,21 @@ def find_limit_cycle(model: Any, *, x0: np.ndarray | None = None,
     net = as_network(model)
     if net.n < 2:
         return None  # a one-dimensional flow has no periodic orbit
+    tau = np.asarray(net.tau, dtype=float)
+    if float(np.max(tau)) > 1e6 * float(np.min(tau)):
+        raise ParameterError("tau", tau.tolist(), "time constants within a factor 1e6 of each "
+                             "other for the limit-cycle search (the flow is too stiff)")
+    if not callable(net.h) and _acyclic(net.weights):
+        return None  # feed-forward: each unit in turn is a 1-D autonomous flow, no cycle
     flow = make_flow(net)
     names = tuple(net.names or ())
     if t_search is None:
         t_search = 3000.0 * float(np.max(net.tau))
     t_search = check_positive("t_search", t_search)
+    tol = check_positive("tol", tol)
+    samples = check_int("samples", samples, minimum=16, maximum=10**7)
+    budget = _Budget(check_int("max_returns", max_returns, minimum=1),
+                     check_positive("max_seconds", max_seconds))
     if x0 is not None:
         x0 = np.asarray(x0, dtype=float)
         if x0.shape != (net.n,) or not np.all(np.isfinite(x0)):
@@ -307,18 +328,94 @@ def find_limit_cycle(model: Any, *, x0: np.ndarray | None = None,
     else:
         starts = _default_starts(net, flow)
     for start in starts:
-        cyc = _search_from(flow, start, t_search, tol=tol, samples=samples, names=names)
+        cyc = _search_from(flow, start, t_search, tol=tol, samples=samples, names=names,
+                           budget=budget)
         if cyc is not None:
             return cyc
+        if budget.spent:
+            break
+    if budget.spent:
+        warnings.warn(f"find_limit_cycle stopped: {budget.spent}; no cycle found so far "
+                      "(raise max_returns / max_seconds to search longer)", RuntimeWarning,
+                      stacklevel=2)
     return None
 
 
+def _acyclic(W: np.ndarray) -> bool:
+    """True when the units' coupling graph (j -> i where ``W[i, j] != 0``, i != j) has no
+    cycle.  Such a network has no periodic orbit: order the units so that W is
+    triangular; the first obeys a one-dimensional autonomous flow, so if periodic it is
+    constant, and then so is the next, and so on."""
+    adj = (np.asarray(W) != 0) & ~np.eye(W.shape[0], dtype=bool)
+    alive = np.ones(W.shape[0], dtype=bool)
+    while alive.any():  # peel off units with no input from the remaining ones
+        sources = alive & ~np.any(adj[:, alive], axis=1)
+        if not sources.any():
+            return False
+        alive &= ~sources
+    return True
+
+
+class _Budget:
+    """Iteration and wall-clock caps shared by every start of one search."""
+
+    def __init__(self, max_returns: int, max_seconds: float) -> None:
+        self.max_returns, self.max_seconds = max_returns, max_seconds
+        self.returns = 0
+        self.t0 = time.monotonic()
+        self.spent = ""
+
+    def tick(self) -> bool:
+        """Count one return; True when a cap is reached (the reason kept in ``spent``)."""
+        self.returns += 1
+        if self.returns >= self.max_returns:
+            self.spent = f"max_returns = {self.max_returns} returns to the section"
+        elif time.monotonic() - self.t0 > self.max_seconds:
+            self.spent = f"max_seconds = {self.max_seconds:g} s"
+        return bool(self.spent)
+
+    def out_of_time(self) -> bool:
+        """True (and the reason kept) once the wall-clock cap has passed."""
+        if not self.spent and time.monotonic() - self.t0 > self.max_seconds:
+            self.spent = f"max_seconds = {self.max_seconds:g} s"
+        return bool(self.spent)
+
+
+def _advance_capped(flow, x, t_left: float, budget: _Budget, *, section=None,
+                    min_time: float = 0.0):
+    """``flow.advance`` in pieces of at most ``100 tau_min``, with the budget's clock
+    checked between pieces; the result's ``t`` is the whole time followed.
+
+    An orbit that leaves ``1e3`` times the rate scale (and the start) is reported as
+    diverged: it escapes (e.g. linear growth along a zero eigenvalue), no cycle is there.
+    """
+    import dataclasses
+
+    piece = 100.0 * float(np.min(flow.net.tau))
+    escape = 1e3 * max(flow.scale, float(np.max(np.abs(x))), 1.0)
+    t_acc = 0.0
+    while True:
+        step = min(t_left - t_acc, piece)
+        res = flow.advance(x, step, section=section, min_time=max(0.0, min_time - t_acc))
+        t_acc += res.t
+        if res.status == "ok" and not float(np.max(np.abs(res.x))) < escape:
+            return dataclasses.replace(res, t=t_acc, status="diverged")
+        done = (res.status != "ok" or getattr(res, "hit_section", False)
+                or t_acc >= t_left * (1.0 - 1e-12) or res.t <= 0.0)
+        if done or budget.out_of_time():
+            return dataclasses.replace(res, t=t_acc)
+        x = res.x
+
+
 def _search_from(flow: PiecewiseLinearFlow | SmoothFlow, x0: np.ndarray, t_search: float, *,
-                 tol: float, samples: int, names) -> LimitCycle | None:
+                 tol: float, samples: int, names,
+                 budget: _Budget | None = None) -> LimitCycle | None:
+    if budget is None:  # a caller of its own (e.g. the bifurcation diagram): the defaults
+        budget = _Budget(5000, 10.0)
     tau_max = float(np.max(flow.net.tau))
     scale = max(flow.scale, float(np.max(np.abs(x0))))
     # leave the start behind
-    pre = flow.advance(x0, 5.0 * tau_max)
+    pre = _advance_capped(flow, x0, 5.0 * tau_max, budget)
     if pre.status == "diverged":
         return None
     x = pre.x
@@ -333,9 +430,13 @@ def _search_from(flow: PiecewiseLinearFlow | SmoothFlow, x0: np.ndarray, t_searc
         T_prev = None
         n_ret = 0
         while t_used < t_search:
-            res = flow.advance(prev, t_search - t_used, section=(p, nrm),
-                               min_time=0.0 if T_prev is None else 0.5 * T_prev)
+            if budget.tick():
+                return None
+            res = _advance_capped(flow, prev, t_search - t_used, budget, section=(p, nrm),
+                                  min_time=0.0 if T_prev is None else 0.5 * T_prev)
             t_used += res.t
+            if budget.out_of_time():
+                return None
             if res.status == "diverged":
                 return None
             if not res.hit_section:

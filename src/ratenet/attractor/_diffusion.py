@@ -59,9 +59,12 @@ def diffusion_theory(model: RingModel, sigma: float, *, sigma_ou: float = 0.0,
     s = stationary_state(J0=model.J0, J1=model.J1, h0=model.h0, eps=0.0)
     if s.regime != "marginal" or not (s.m1 > 0) or model.J1 <= 2.0:
         return math.nan
-    d_white = sigma**2 / (model.tau * model.N * s.m1**2)
-    d_ou = 4.0 * sigma_ou**2 * tau_ou / (model.tau**2 * model.N * model.J1 * s.m1**2)
-    return d_white + d_ou
+    with np.errstate(over="ignore"):
+        r = (1.0 / s.m1) ** 2  # overflows for a bump of subnormal amplitude (h0 = 5e-324)
+        d_white = sigma**2 * r / (model.tau * model.N)
+        d_ou = 4.0 * sigma_ou**2 * tau_ou * r / (model.tau**2 * model.N * model.J1)
+    d = float(d_white + d_ou)
+    return d if math.isfinite(d) else math.nan  # beyond the float range: no value
 
 
 @dataclass(frozen=True)

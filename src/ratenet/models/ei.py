@@ -38,7 +38,9 @@ class EIModel:
     Parameters
     ----------
     M_EE : float, default 1.25
-        Weight onto E from E (>= 0, excitatory).
+        Weight onto E from E (>= 0, excitatory).  Every weight has magnitude at most
+        ``MAX_WEIGHT = 1e6``, every threshold at most ``MAX_GAMMA = 1e9`` Hz and the time
+        constants lie in ``TAU_RANGE = [1e-6, 1e9]`` ms.
     M_EI : float, default -1
         Weight onto E from I (<= 0, inhibitory).
     M_IE : float, default 1
@@ -78,23 +80,39 @@ class EIModel:
     #: Population names, in state order.
     POPULATIONS: ClassVar[tuple[str, str]] = ("E", "I")
 
+    #: Largest magnitudes accepted (far beyond a rate model's range; beyond them the
+    #: exact flows and eigenvalues overflow): weights, thresholds (Hz), time constants (ms).
+    MAX_WEIGHT: ClassVar[float] = 1e6
+    MAX_GAMMA: ClassVar[float] = 1e9
+    TAU_RANGE: ClassVar[tuple[float, float]] = (1e-6, 1e9)
+
     def __post_init__(self) -> None:
+        wmax = self.MAX_WEIGHT
         for name in ("M_EE", "M_IE"):
             v = as_float(name, getattr(self, name))
-            if v < 0:
-                raise ParameterError(name, getattr(self, name),
-                                     "a finite number >= 0 (a weight from E is excitatory)")
+            if not 0 <= v <= wmax:
+                raise ParameterError(name, getattr(self, name), f"a number in [0, {wmax:g}] "
+                                     "(a weight from E is excitatory)")
             object.__setattr__(self, name, v)
         for name in ("M_EI", "M_II"):
             v = as_float(name, getattr(self, name))
-            if v > 0:
-                raise ParameterError(name, getattr(self, name),
-                                     "a finite number <= 0 (a weight from I is inhibitory)")
+            if not -wmax <= v <= 0:
+                raise ParameterError(name, getattr(self, name), f"a number in [-{wmax:g}, 0] "
+                                     "(a weight from I is inhibitory)")
             object.__setattr__(self, name, v)
         for name in ("gamma_E", "gamma_I"):
-            object.__setattr__(self, name, as_float(name, getattr(self, name)))
+            v = as_float(name, getattr(self, name))
+            if abs(v) > self.MAX_GAMMA:
+                raise ParameterError(name, getattr(self, name),
+                                     f"a number in [-{self.MAX_GAMMA:g}, {self.MAX_GAMMA:g}] Hz")
+            object.__setattr__(self, name, v)
+        lo, hi = self.TAU_RANGE
         for name in ("tau_E", "tau_I"):
-            object.__setattr__(self, name, check_positive(name, getattr(self, name)))
+            v = check_positive(name, getattr(self, name))
+            if not lo <= v <= hi:
+                raise ParameterError(name, getattr(self, name), f"a time constant in "
+                                     f"[{lo:g}, {hi:g}] ms")
+            object.__setattr__(self, name, v)
         if not isinstance(self.transfer, Transfer):
             raise ParameterError("transfer", self.transfer, "a ratenet Transfer instance")
 
@@ -224,6 +242,38 @@ class EIModel:
         W = g * m.weights
         det = ((W[0, 0] - 1) * (W[1, 1] - 1) - W[0, 1] * W[1, 0]) / (m.tau_E * m.tau_I)
         return float(value) if det > 0 else None
+
+    def degeneracies(self) -> list[str]:
+        """Degenerate structure of the threshold-linear model, one sentence each.
+
+        Named: a singular linear system where E alone or both populations are active
+        (a line of equilibria, or rates growing linearly without bound, instead of
+        isolated fixed points), and populations not coupled both ways
+        (``M_EI M_IE = 0``: feed-forward, so no oscillation).  Empty for smooth transfer
+        or a generic model.
+
+        Examples
+        --------
+        >>> EIModel(M_EE=1.0, M_EI=0.0, M_IE=0.0, M_II=0.0).degeneracies()[0][:32]
+        'E alone: g M_EE = 1, its self-exc'
+        """
+        g = self._gain()
+        if g is None:
+            return []
+        out = []
+        if g * self.M_EE == 1.0:
+            out.append("E alone: g M_EE = 1, its self-excitation cancels its leak (a zero "
+                       "eigenvalue): a line of equilibria where the input to E balances, "
+                       "otherwise nu_E changes linearly without bound")
+        A = g * self.weights - np.eye(2)
+        if g * self.M_EE != 1.0 and abs(np.linalg.det(A)) <= 1e-12 * max(1.0, np.abs(A).max()) ** 2:
+            out.append("both active: the linear system (g M - I) is singular (a zero "
+                       "eigenvalue): a line of equilibria or linear growth, no isolated "
+                       "fixed point there")
+        if self.M_EI * self.M_IE == 0.0:
+            out.append(f"the populations are not coupled both ways (M_EI M_IE = "
+                       f"{self.M_EI * self.M_IE:g}): a feed-forward network, no limit cycle")
+        return out
 
     def divergence_cause(self) -> str:
         """A sentence on why the rates may grow without bound for these parameters."""

@@ -80,7 +80,7 @@ def test_simulate_json_matches_theory_and_writes_files(tmp_path):
 def test_simulate_reports_divergence_without_traceback():
     r = run("ring", "simulate", "--j0", "1.5", "--h0", "1", "--n", "64", "--t-max", "200",
             "--dt", "0.05", "--json", "--quiet")
-    assert r.exit_code == 0
+    assert r.exit_code == 1  # issue 13: a diverged run exits 1, its JSON still printed
     d = json.loads(r.output)
     assert d["diverged"] is True and d["regime"] == "unstable"
     assert "J0" in d["message"] and d["t_diverged"] > 0

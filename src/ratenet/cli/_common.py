@@ -282,6 +282,25 @@ def check_output_path(option: str, path: str | None, *, suffixes: tuple[str, ...
         fail(f"{option}: cannot write in {short_repr(folder)}: {err.strerror or err}")
 
 
+def check_plot_path(option: str, path: str | None) -> None:
+    """A figure file: a format matplotlib writes (from the suffix), in a writable folder."""
+    import os
+
+    if path is None:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if ext not in formats:
+        fail(f"{option}: unsupported file type {short_repr(ext)} in {short_repr(path)}; use "
+             f"one of {', '.join(sorted(formats))}")
+    check_output_path(option, path)
+
+
 def temp_name(path: str) -> str:
     """A temporary name next to ``path`` (same folder, so that the rename is atomic)."""
     import os
@@ -312,7 +331,8 @@ def write_atomic(option: str, path: str, write: Callable[[str], Any]) -> None:
                 pass
 
 
-def save_figure(option: str, fig: Any, path: str, **kwargs: Any) -> None:
+def save_figure(option: str, fig: Any, path: str, *, announce: bool = True,
+                **kwargs: Any) -> None:
     """Save a matplotlib figure atomically (format from ``path``), close it, note it."""
     import os
 
@@ -323,4 +343,5 @@ def save_figure(option: str, fig: Any, path: str, **kwargs: Any) -> None:
         write_atomic(option, path, lambda tmp: fig.savefig(tmp, format=fmt, **kwargs))
     finally:
         plt.close(fig)
-    note(f"wrote {path}")
+    if announce:
+        note(f"wrote {path}")

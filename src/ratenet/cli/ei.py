@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,20 @@ import click
 import numpy as np
 
 from .._validation import ParameterError
-from ._common import echo_json, fail, guarded, show_progress
+from ._common import (
+    check_plot_path,
+    check_work,
+    echo_json,
+    fail,
+    guarded,
+    note,
+    save_figure,
+    show_progress,
+)
+
+#: Default cap on the values of one ``ei bifurcation`` (each is a fixed-point solve and,
+#: with cycles, a limit-cycle search of up to a few seconds); ``--max-values`` raises it.
+MAX_VALUES = 10_000
 
 _MODEL_OPTIONS = (
     ("--m-ee", "M_EE", "weight onto E from E (>= 0)"),
@@ -51,29 +63,15 @@ def _split_model_params(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[st
 
 
 def _check_plot_path(path: str | None) -> None:
-    if path is None:
-        return
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    formats = FigureCanvasBase.get_supported_filetypes()
-    if ext not in formats:
-        fail(f"--plot: unsupported file type {ext!r} in {path!r}; use one of "
-             f"{', '.join(sorted(formats))}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        fail(f"--plot: folder does not exist: {folder}")
+    check_plot_path("--plot", path)
 
 
 def _save(fig, path: str) -> None:
-    import matplotlib.pyplot as plt
+    save_figure("--plot", fig, path, dpi=120, bbox_inches="tight")
 
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    click.echo(f"wrote {path}", err=True)
+
+_QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no notes on "
+                      "stderr.")
 
 
 def _fixed_point_json(fp) -> dict[str, Any]:
@@ -107,9 +105,11 @@ def _analysis(model) -> dict[str, Any]:
         notes.append("the fixed point is a centre of the linear system in its region: "
                      "the orbits around it close on themselves (a continuum, no isolated "
                      "limit cycle)")
+    degenerate = model.degeneracies() if hasattr(model, "degeneracies") else []
+    notes.extend(f"degenerate model: {d}" for d in degenerate)
     if not fps and cyc is None:
-        notes.append(f"no fixed point and no limit cycle: the rates grow without bound; "
-                     f"{model.divergence_cause()}")
+        cause = "see the degenerate structure above" if degenerate else model.divergence_cause()
+        notes.append(f"no fixed point and no limit cycle: the rates grow without bound; {cause}")
     hopf = model.hopf_tau_I()
     return {"model": model.to_dict(), "fixed_points": fps, "limit_cycle": cyc,
             "hopf_tau_I": hopf, "notes": notes}
@@ -143,8 +143,9 @@ def _guard_model(fn: Callable[..., Any]) -> Callable[..., Any]:
 @ei.command("analyze")
 @_model_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_QUIET
 @_guard_model
-def analyze_command(as_json: bool, **kwargs: Any) -> None:
+def analyze_command(as_json: bool, quiet: bool, **kwargs: Any) -> None:
     """Fixed points (rates, eigenvalues in 1/ms, type) and the limit cycle.
 
     \b
@@ -180,8 +181,8 @@ def analyze_command(as_json: bool, **kwargs: Any) -> None:
     if res["hopf_tau_I"] is not None:
         click.echo(f"both-active fixed point loses stability at tau_I = "
                    f"{res['hopf_tau_I']:.6g} ms (trace of the Jacobian = 0)")
-    for note in res["notes"]:
-        click.echo(f"note: {note}")
+    for remark in res["notes"]:
+        click.echo(f"note: {remark}")
 
 
 def _parse_x0(values: tuple[str, ...]) -> list[np.ndarray]:
@@ -207,9 +208,10 @@ def _parse_x0(values: tuple[str, ...]) -> list[np.ndarray]:
 @click.option("--t-max", type=float, default=1500.0, show_default=True,
               help="Duration of each trajectory (ms).")
 @click.option("--json", "as_json", is_flag=True, help="Also print the analysis as JSON.")
+@_QUIET
 @_guard_model
 def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: bool,
-                        **kwargs: Any) -> None:
+                        quiet: bool, **kwargs: Any) -> None:
     """Phase plane: nullclines, flow field, fixed points by type, trajectories, the cycle.
 
     \b
@@ -229,8 +231,7 @@ def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: b
     for s in starts:
         tr = trajectory(model, s, t_max=t_max)  # exact for threshold-linear transfer
         if not tr.ok:
-            click.echo(f"warning: trajectory from ({s[0]:g}, {s[1]:g}) Hz: {tr.message}",
-                       err=True)
+            note(f"warning: trajectory from ({s[0]:g}, {s[1]:g}) Hz: {tr.message}")
         trajs.append(tr)
     from ..plotting.ei import phase_plane_figure
 
@@ -261,10 +262,14 @@ def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: b
 @click.option("--json", "as_json", is_flag=True, help="Print the diagram as JSON.")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               metavar="FILE.png", help="Write the six-panel figure here.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no notes on stderr.")
+@click.option("--max-values", "max_values", type=int, default=MAX_VALUES, show_default=True,
+              help="Refuse a --num above this (each value costs a fixed-point solve and a "
+                   "limit-cycle search); raise it for finer diagrams.")
 @_guard_model
 def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycles: bool,
-                        as_json: bool, plot: str | None, quiet: bool, **kwargs: Any) -> None:
+                        as_json: bool, plot: str | None, quiet: bool, max_values: int,
+                        **kwargs: Any) -> None:
     """Fixed-point branches, Hopf points, border collisions and cycles along one parameter.
 
     \b
@@ -282,6 +287,9 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
         fail(f"--param: {err}")
     if num < 2:
         fail(f"--num: must be an integer >= 2 (got {num})")
+    check_work("ei bifurcation", num, max_values, "--max-values",
+               f"--num {num}: one fixed-point solve{'' if no_cycles else ' and cycle search'} "
+               "per value", unit="values")
     if not stop > start:
         fail(f"--stop: must be greater than --start = {start:g} (got {stop:g})")
     for opt, v in (("--start", start), ("--stop", stop)):

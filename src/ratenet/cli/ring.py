@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from .._validation import ParameterError
-from ._common import echo_json, fail, guarded, note, show_progress
+from ._common import (
+    check_memory,
+    check_output_path,
+    check_plot_path,
+    check_work,
+    echo_json,
+    fail,
+    guarded,
+    max_work_option,
+    note,
+    save_figure,
+    show_progress,
+)
 from ._ring_options import DEFAULTS_HELP, EPS_DEFAULT, RING_DEFAULTS
 
 
@@ -23,6 +33,11 @@ def ring() -> None:
       ratenet ring theory --j0 -2 --j1 1.5 --h0 1 --eps 0.5
       ratenet ring simulate --j0 -2 --j1 3 --h0 1 --plot bump.png --json
     """
+
+
+#: Default cap on the work of one ``ring simulate`` (unit-steps, N x t_max/dt): about a
+#: minute on one core of a laptop.  ``--max-work`` raises it.
+MAX_WORK = 1e10
 
 
 def _model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -171,15 +186,19 @@ def _stability_rows(s: Any) -> list[tuple[str, str]]:
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="Write a figure (space-time activity, profile vs theory, M and |C|).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no notes on stderr.")
+@max_work_option(MAX_WORK)
 @guarded
 def simulate_cmd(J0: float, J1: float, h0: float, eps: float, theta0: float, as_json: bool,
                  N: int, t_max: float, dt: float, method: str, seed: int, out: str | None,
-                 plot: str | None, quiet: bool) -> None:
+                 plot: str | None, quiet: bool, max_work: float) -> None:
     """Simulate a ring of N neurons and measure its final state against the theory.
 
     The JSON holds the quantities of ``ring theory`` measured on the final state
     (regime, theta_c, r0, m1, peak), plus bump_position, n_active, diverged,
     settled, the status message and the theory values under "theory".
+    A run that diverges prints its result (status "diverged") and exits with 1.
+    Runs estimated above --max-work unit-steps (N x t_max/dt) are refused before
+    they start.
 
     \b
     Example:
@@ -188,19 +207,21 @@ def simulate_cmd(J0: float, J1: float, h0: float, eps: float, theta0: float, as_
     import numpy as np
 
     from .. import RingModel, simulate
+    from .._validation import check_positive, check_seed
     from ..analysis.ring import measure_final
 
     model = RingModel(J0=J0, J1=J1, h0=h0, eps=eps, theta0=theta0, N=N)
-    if out is not None and not out.endswith(".nc"):
-        fail(f"--out: the file name must end in .nc (got {out!r})")
-    for name, value in (("dt", dt), ("t_max", t_max)):
-        if not (math.isfinite(value) and value > 0):
-            raise ParameterError(name, value, "a finite number > 0")
-    for opt, path in (("--out", out), ("--plot", plot)):
-        folder = os.path.dirname(os.path.abspath(path)) if path else ""
-        if path and not os.path.isdir(folder):
-            fail(f"{opt}: the folder {folder!r} does not exist")
-    n_steps = max(1, math.ceil(t_max / dt - 1e-9))
+    t_max, dt = check_positive("t_max", t_max), check_positive("dt", dt)
+    check_seed("seed", seed)
+    if dt > t_max:
+        fail(f"--dt: must be <= --t-max = {t_max:g} (got {dt:g})")
+    check_output_path("--out", out, suffixes=(".nc",))
+    check_plot_path("--plot", plot)
+    steps = t_max / dt
+    check_work("ring simulate", steps * N, max_work, "--max-work",
+               f"N = {N} units x {steps:.3g} time steps")
+    check_memory("ring simulate", 8.0 * N * 12, f"N = {N} units")
+    n_steps = max(1, math.ceil(steps - 1e-9))
     record = max(1, n_steps // 500) if (out or plot) else None
     traj = simulate(model, t_max=t_max, dt=dt, method=method, seed=seed, record_every=record,
                     progress=show_progress(quiet), on_divergence="ignore")
@@ -228,13 +249,13 @@ def simulate_cmd(J0: float, J1: float, h0: float, eps: float, theta0: float, as_
     if plot:
         _write_plot(traj, plot)
         result["plot"] = plot
-        note(f"wrote {plot}")
     if as_json:
         echo_json(result)
-        return
+    else:
+        _print_comparison(result, meas, th)
     if meas["diverged"]:
-        click.echo(f"warning: {traj.message}", err=True)
-    _print_comparison(result, meas, th)
+        note(f"ratenet: the simulation diverged (exit status 1): {traj.message}")
+        raise SystemExit(1)
 
 
 def _modulated(meas: dict[str, Any]) -> bool:
@@ -272,11 +293,10 @@ def _write_plot(traj: Any, path: str) -> None:
 
     fig = ring_summary_figure(traj)
     try:
-        fig.savefig(path, dpi=110)
-    except (OSError, ValueError) as err:
-        fail(f"--plot: cannot write {path!r}: {err}")
-    finally:
+        save_figure("--plot", fig, path, dpi=110)
+    except ValueError as err:
         plt.close(fig)
+        fail(f"--plot: cannot write {path!r}: {err}")
 
 
 def _register_dynamics() -> None:

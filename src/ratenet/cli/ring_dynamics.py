@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -19,13 +18,19 @@ import click
 from .._validation import ParameterError
 from .._version import __version__
 from ._common import (
+    check_output_path,
+    check_plot_path,
+    check_work,
     echo_json,
     fail,
     guarded,
+    max_work_option,
     note,
     parameter_error,
+    save_figure,
     show_progress,
     to_jsonable,
+    write_atomic,
 )
 from ._ring_options import DEFAULTS_HELP, EPS_DEFAULT, RING_DEFAULTS
 
@@ -75,52 +80,40 @@ def _model_options(*, command: str | None) -> _Deco:
     return deco
 
 
+#: Default cap on the estimated work of one command, in unit-steps (units x time steps x
+#: trials or speeds or grid cells): about a minute on one core.  ``--max-work`` raises it.
+MAX_WORK = 1e10
+
+
 def _check_paths(out: str | None, plot: str | None) -> None:
-    if out is not None:
-        if not out.endswith(".json"):
-            fail(f"--out: the file name must end in .json (got {out!r})")
-        folder = os.path.dirname(os.path.abspath(out))
-        if not os.path.isdir(folder):
-            fail(f"--out: folder does not exist: {folder}")
-    if plot is not None:
-        import matplotlib
+    """Both outputs writable, before any work (exit 2 naming the option)."""
+    check_output_path("--out", out, suffixes=(".json",))
+    check_plot_path("--plot", plot)
 
-        matplotlib.use("Agg")
-        from matplotlib.backend_bases import FigureCanvasBase
 
-        ext = os.path.splitext(plot)[1].lstrip(".").lower()
-        formats = FigureCanvasBase.get_supported_filetypes()
-        if ext not in formats:
-            fail(f"--plot: unsupported file type {ext!r} in {plot!r}; use one of "
-                 f"{', '.join(sorted(formats))}")
-        folder = os.path.dirname(os.path.abspath(plot))
-        if not os.path.isdir(folder):
-            fail(f"--plot: folder does not exist: {folder}")
+def _steps(t_max: float, dt: float) -> float:
+    """Time steps of a run, after checking both times (exit 2 on bad values)."""
+    from .._validation import check_positive
+
+    t_max, dt = check_positive("t_max", t_max), check_positive("dt", dt)
+    return t_max / dt
 
 
 def _write_json(path: str, payload: dict[str, Any]) -> None:
     payload = dict(payload)
     payload.setdefault("ratenet_version", __version__)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
+    text = json.dumps(to_jsonable(payload), indent=1, allow_nan=False)
+
+    def write(tmp: str) -> None:
         with open(tmp, "w") as fh:
-            json.dump(to_jsonable(payload), fh, indent=1)
-        os.replace(tmp, path)
-    except OSError as err:
-        fail(f"--out: cannot write {path!r}: {err.strerror or err}")
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+            fh.write(text)
+
+    write_atomic("--out", path, write)
     note(f"wrote {path}")
 
 
 def _save_figure(ax: Any, path: str) -> None:
-    import matplotlib.pyplot as plt
-
-    fig = ax.figure
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    note(f"wrote {path}")
+    save_figure("--plot", ax.figure, path, dpi=120, bbox_inches="tight")
 
 
 def _model(J0: float, J1: float, h0: float, N: int, eps: float = 0.0, theta0: float = 0.0):
@@ -186,11 +179,13 @@ def _perturbations(sigma: float, sigma_ou: float, tau_ou: float, threshold_sd: f
 @click.option("--t-burn", "t_burn", type=float, default=10.0, show_default=True,
               help="Relaxation before the measurement starts.")
 @_perturbation_options
+@max_work_option(MAX_WORK)
 @guarded
 def diffusion_cmd(J0: float, J1: float, h0: float, N: int, dt: float | None, seed: int,
                   as_json: bool, out: str | None, plot: str | None, quiet: bool, sigma: float,
                   trials: int, t_max: float, t_burn: float, sigma_ou: float, tau_ou: float,
-                  threshold_sd: float, coupling_sd: float, het_seed: int) -> None:
+                  threshold_sd: float, coupling_sd: float, het_seed: int,
+                  max_work: float) -> None:
     """Diffusion coefficient of the bump position under noise (eps = 0).
 
     Runs TRIALS noisy trials as one batch, each starting from the theoretical
@@ -210,6 +205,14 @@ def diffusion_cmd(J0: float, J1: float, h0: float, N: int, dt: float | None, see
     _check_paths(out, plot)
     model = _model(J0, J1, h0, N)
     noise, het = _perturbations(sigma, sigma_ou, tau_ou, threshold_sd, coupling_sd, het_seed)
+    from .._validation import check_int, check_nonnegative
+
+    trials = check_int("trials", trials, minimum=2)
+    steps = _steps(t_max + check_nonnegative("t_burn", t_burn), 0.02 if dt is None else dt)
+    per_step = N * (N if coupling_sd else 1)
+    check_work("ring diffusion", float(trials) * steps * per_step, max_work, "--max-work",
+               f"{trials} trials x N = {N} units{' x N (--coupling-sd)' if coupling_sd else ''}"
+               f" x {steps:.3g} time steps")
     res = diffusion(model, sigma=sigma, trials=trials, t_max=t_max, t_burn=t_burn,
                     dt=0.02 if dt is None else dt, seed=seed, noise=noise,
                     heterogeneity=het, progress=show_progress(quiet))
@@ -242,11 +245,13 @@ def diffusion_cmd(J0: float, J1: float, h0: float, N: int, dt: float | None, see
 @click.option("--sigma", "sigma", type=float, default=0.0, show_default=True,
               help="Additive white noise on the rates.")
 @_perturbation_options
+@max_work_option(MAX_WORK)
 @guarded
 def memory_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | None,
                seed: int, as_json: bool, out: str | None, plot: str | None, quiet: bool,
                theta0: float, cue_off: float, t_max: float, sigma: float, sigma_ou: float,
-               tau_ou: float, threshold_sd: float, coupling_sd: float, het_seed: int) -> None:
+               tau_ou: float, threshold_sd: float, coupling_sd: float, het_seed: int,
+               max_work: float) -> None:
     """Working memory: a cue of amplitude EPS at THETA0, then its removal at CUE_OFF.
 
     Reports whether the bump persisted to T_MAX (it does in the marginal phase)
@@ -262,6 +267,11 @@ def memory_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | 
     _check_paths(out, plot)
     model = _model(J0, J1, h0, N, eps=eps, theta0=theta0)
     noise, het = _perturbations(sigma, sigma_ou, tau_ou, threshold_sd, coupling_sd, het_seed)
+    steps = _steps(t_max, 0.01 if dt is None else dt)
+    per_step = N * (N if coupling_sd else 1)
+    check_work("ring memory", steps * per_step, max_work, "--max-work",
+               f"N = {N} units{' x N (--coupling-sd)' if coupling_sd else ''} x {steps:.3g} "
+               "time steps")
     res = persistent_activity(model, cue_off=cue_off, t_max=t_max,
                               dt=0.01 if dt is None else dt, noise=noise,
                               heterogeneity=het, seed=seed)
@@ -281,6 +291,9 @@ def memory_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | 
                      ("m1 at cue off", res.amplitude_at_cue_off),
                      ("m1 at t_max", res.amplitude_final),
                      ("final position (rad)", res.position_final)])
+    if res.diverged:
+        note("ratenet: the simulation diverged (exit status 1)")
+        raise SystemExit(1)
 
 
 # --------------------------------------------------------------------- track
@@ -290,10 +303,11 @@ def memory_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | 
               help="Stimulus angular speed (radians per tau); repeat for several.")
 @click.option("--t-max", "t_max", type=float, default=200.0, show_default=True,
               help="Duration; the lag is averaged over the second half.")
+@max_work_option(MAX_WORK)
 @guarded
 def track_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | None, seed: int,
               as_json: bool, out: str | None, plot: str | None, quiet: bool,
-              speeds: tuple[float, ...], t_max: float) -> None:
+              speeds: tuple[float, ...], t_max: float, max_work: float) -> None:
     """Tracking: the lag of the bump behind a stimulus rotating at SPEED.
 
     Positive lag: the bump trails the stimulus.  Several --speed values run
@@ -307,6 +321,9 @@ def track_cmd(J0: float, J1: float, h0: float, eps: float, N: int, dt: float | N
 
     _check_paths(out, plot)
     model = _model(J0, J1, h0, N, eps=eps)
+    steps = _steps(t_max, 0.01 if dt is None else dt)
+    check_work("ring track", len(speeds) * steps * N, max_work, "--max-work",
+               f"{len(speeds)} speeds x N = {N} units x {steps:.3g} time steps")
     try:
         res = tracking(model, speeds=list(speeds), t_max=t_max,
                        dt=0.01 if dt is None else dt, seed=seed, progress=show_progress(quiet))
@@ -365,10 +382,11 @@ def _range(name: str, spec: tuple[float, float, float] | None, default: tuple[fl
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="Draw theory and simulation overlaid.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no notes on stderr.")
+@max_work_option(MAX_WORK)
 @guarded
 def phase_diagram_cmd(h0: float, eps: float, j0_range, j1_range, N: int, steps: int,
                       t_max: float, seed: int, as_json: bool, out: str | None, plot: str | None,
-                      quiet: bool) -> None:
+                      quiet: bool, max_work: float) -> None:
     """Regimes in the (J0, J1) plane: analytic map vs batched simulations.
 
     Every grid cell is simulated (one compiled batch) and classified; prints the
@@ -384,6 +402,8 @@ def phase_diagram_cmd(h0: float, eps: float, j0_range, j1_range, N: int, steps: 
     _check_paths(out, plot)
     J0s = _range("--j0-range", j0_range, (-4.0, 1.5, 64))
     J1s = _range("--j1-range", j1_range, (0.0, 6.0, 64))
+    check_work("ring phase-diagram", float(J0s.size) * J1s.size * N * max(steps, 1), max_work,
+               "--max-work", f"{J0s.size} x {J1s.size} cells x N = {N} units x {steps} steps")
     res = phase_diagram(h0=h0, eps=eps, J0s=J0s, J1s=J1s, N=N, steps=steps, t_max=t_max,
                         seed=seed, progress=show_progress(quiet))
     if out:

@@ -11,7 +11,7 @@ import click
 import numpy as np
 
 from .._validation import ParameterError
-from ._common import echo_json, fail, guarded, show_progress
+from ._common import check_plot_path, echo_json, fail, guarded, note, save_figure, show_progress
 
 
 def _network_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,7 +86,7 @@ def tln() -> None:
 @click.option("--max-units", type=int, default=24, show_default=True,
               help="largest n for the enumeration of all 2^n supports")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-@click.option("--quiet", is_flag=True, help="no progress bar")
+@click.option("--quiet", "-q", is_flag=True, help="no progress bar and no notes on stderr")
 @guarded
 def fixed_points_command(weights, input_, graph, n, epsilon, delta, theta, method, max_units,
                          as_json, quiet) -> None:
@@ -109,7 +109,7 @@ def fixed_points_command(weights, input_, graph, n, epsilon, delta, theta, metho
     out = res.to_dict()
     out["seconds"] = time.perf_counter() - t0
     if res.warning:
-        click.echo(f"ratenet: warning: {res.warning}", err=True)
+        note(f"ratenet: warning: {res.warning}")
     if as_json:
         echo_json(out)
         return
@@ -132,7 +132,7 @@ def fixed_points_command(weights, input_, graph, n, epsilon, delta, theta, metho
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="figure: graph with supports, time courses, projections")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-@click.option("--quiet", is_flag=True, help="no progress bar")
+@click.option("--quiet", "-q", is_flag=True, help="no progress bar and no notes on stderr")
 @guarded
 def attractors_command(weights, input_, graph, n, epsilon, delta, theta, trials, seed, t_max,
                        plot, as_json, quiet) -> None:
@@ -141,11 +141,9 @@ def attractors_command(weights, input_, graph, n, epsilon, delta, theta, trials,
 
     net = _build(weights, input_, graph, n, epsilon, delta, theta)
     if plot is not None:
-        folder = os.path.dirname(os.path.abspath(plot))
-        if not os.path.isdir(folder):
-            fail(f"--plot: folder does not exist: {folder}")
         if os.path.splitext(plot)[1].lower() not in (".png", ".pdf", ".svg"):
             fail(f"--plot: use a .png, .pdf or .svg file (got {plot!r})")
+        check_plot_path("--plot", plot)
     t0 = time.perf_counter()
     try:
         res = find_attractors(net, trials=trials, seed=seed, t_max=t_max,
@@ -163,7 +161,7 @@ def attractors_command(weights, input_, graph, n, epsilon, delta, theta, trials,
         from ..plotting.tln import plot_attractors
 
         fig = plot_attractors(res, net)
-        fig.savefig(plot, dpi=120)
+        save_figure("--plot", fig, plot, announce=False, dpi=120)
         out["plot"] = plot
     if as_json:
         echo_json(out)

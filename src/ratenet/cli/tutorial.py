@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import fail, guarded, show_progress
+from ._common import check_output_path, fail, guarded, note, show_progress
 
 
 @click.command()
@@ -28,6 +28,7 @@ def tutorial(out: str, only: tuple[str, ...], quiet: bool) -> None:
     """
     from ..tutorial import build_tutorial, section_builders
 
+    check_output_path("--out", out, directory=True)
     if only:
         known = [b[0] for b in section_builders()]
         bad = [s for s in only if s not in known]
@@ -38,7 +39,7 @@ def tutorial(out: str, only: tuple[str, ...], quiet: bool) -> None:
     if not quiet:
         click.echo(f"{n_ok} of {n} checks pass ({report.seconds:.1f} s); "
                    f"report: {report.out / 'report.html'}")
-        for c in report.failed:
-            click.echo(f"  FAILED {c.id}: {c.title} ({c.basis})", err=True)
+    for c in report.failed:
+        note(f"  FAILED {c.id}: {c.title} ({c.basis})")
     if not report.passed:
         raise SystemExit(1)

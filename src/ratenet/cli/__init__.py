@@ -29,7 +29,8 @@ def _register() -> None:
     import importlib
 
     for mod, attr in (("ring", "ring"), ("ei", "ei"), ("tutorial", "tutorial"),
-                      ("explore", "explore"), ("sweep", "sweep"), ("tln", "tln")):
+                      ("explore", "explore"), ("sweep", "sweep"), ("tln", "tln"),
+                      ("ring_ei", "ring_ei")):
         try:
             module = importlib.import_module(f"{__name__}.{mod}")
         except ModuleNotFoundError as err:  # a family not written yet

@@ -10,13 +10,9 @@ from typing import Any
 import numpy as np
 
 from .._validation import ParameterError
+from ..plotting._style import REGIME_COLORS as _REGIME_COLORS  # the phase diagram's colours
 
 __all__ = ["plot_quantity"]
-
-_REGIME_COLORS = {
-    "homogeneous": "#bdbdbd", "broad": "#6baed6", "narrow": "#2171b5",
-    "marginal": "#e6550d", "unstable": "#7f0000",
-}
 
 
 def _label(ds: Any, name: str) -> str:

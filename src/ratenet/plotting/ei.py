@@ -435,7 +435,8 @@ def plot_cycle_amplitude(diagram: BifurcationDiagram, *, onset: float | None = N
         far = int(np.flatnonzero(ok)[np.argmax(d[ok])])
         dd = np.geomspace(float(np.min(d[ok])), float(d[far]), 100)
         ax.plot(dd, amp[far] * np.sqrt(dd / d[far]), "--", color="0.4",
-                label=f"smooth Hopf: ∝ √({_param_label(diagram.param, onset)})")
+                label=f"smooth Hopf: ∝ √({_math_name(diagram.param)} − {onset:g}"
+                      + (f" {_unit(diagram.param)})" if _unit(diagram.param) else ")"))
     else:
         ax.text(0.5, 0.5, "no limit cycle above the onset", transform=ax.transAxes,
                 ha="center", va="center", color="0.4")

@@ -75,10 +75,23 @@ def _benettin(net: CTLN, x: np.ndarray, *, t_total: float, dt: float = 0.01,
     return total / t_total
 
 
+def _three_cycles(edges: str, n: int) -> set[frozenset[int]]:
+    E = {tuple(int(v) for v in e.split("->")) for e in edges.split(",")}
+    return {frozenset((i, j, k)) for i in range(n) for j in range(n) for k in range(n)
+            if (i, j) in E and (j, k) in E and (k, i) in E}
+
+
 def test_baby_chaos_is_chaotic_and_its_exponent_is_confirmed_independently():
     net = CTLN(BABY_CHAOS, n=5)
-    res = list(find_attractors(net, trials=8, seed=1, t_max=200))
+    res = list(find_attractors(net, trials=24, seed=1, t_max=200))
     assert {a.kind for a in res} == {"chaotic"}
+    # four chaotic attractors (Morrison et al. 2016), each dominated by one 3-cycle of
+    # the graph: the units whose time-averaged rate exceeds half the largest
+    cores = {frozenset(np.flatnonzero(a.orbit.mean(axis=0) > 0.5 * a.orbit.mean(axis=0).max()))
+             for a in res}
+    assert len(res) == 4
+    assert cores == _three_cycles(BABY_CHAOS, 5)
+    assert sum(a.basin_fraction for a in res) == pytest.approx(1.0)
     for a in res:
         assert a.lyapunov[0] > 0.02
         assert np.sum(a.lyapunov) == pytest.approx(a.mean_trace, rel=1e-9)

@@ -153,6 +153,12 @@ def simulate_batch(net: TLN, X0: np.ndarray, t_max: float, dt: float, *,
     return np.array(out_t), np.stack(out, axis=1)
 
 
+def _core(orbit: np.ndarray) -> tuple[int, ...]:
+    """Units whose time-averaged rate on ``orbit`` exceeds half the largest one."""
+    mean = orbit.mean(axis=0)
+    return tuple(int(i) for i in np.flatnonzero(mean > 0.5 * float(np.max(mean))))
+
+
 def _classify_fixed(flow: PiecewiseLinearFlow, x: np.ndarray, rate_scale: float
                     ) -> tuple[tuple[int, ...], np.ndarray, np.ndarray] | None:
     """Support, fixed point and eigenvalues when ``x`` ends at a stable fixed point.
@@ -273,7 +279,10 @@ def find_attractors(model: Any, *, trials: int = 100, seed: int = 0, t_max: floa
                     a.trials.append(k)
                     placed = True
                     break
-            elif a.kind in ("chaotic", "quasi-periodic") and a.support == active:
+            elif (a.kind in ("chaotic", "quasi-periodic") and a.support == active
+                  and a.orbit is not None and _core(a.orbit) == _core(S[k, -window:])):
+                # the same active units and the same dominant ones: symmetric copies of
+                # a chaotic attractor (same support, other dominant units) stay apart
                 a.trials.append(k)
                 placed = True
                 break

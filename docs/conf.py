@@ -35,7 +35,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "gallery/*.ipynb", "gallery/*.py",
+exclude_patterns = ["_build", "api/_generate.py", "Thumbs.db", ".DS_Store", "gallery/*.ipynb", "gallery/*.py",
                     "gallery/*.zip", "gallery/*.md5", "gallery/*.json"]
 templates_path: list[str] = []
 

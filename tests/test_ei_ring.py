@@ -63,11 +63,15 @@ def test_mode_coupling_is_the_halved_fourier_coefficient():
     m = EIRingModel(**WAVE, J_higher=((0.6, -0.2, 0.4, -0.8),), N=9)
     # the matrix of the linear map r -> (1/N) sum_j w(theta_i - theta_j) r_j on e^{i k theta}
     th = m.theta
+    d = th[:, None] - th[None, :]
+    coeffs = {"EE": (m.J_EE0, m.J_EE1, 0.6), "EI": (m.J_EI0, m.J_EI1, -0.2),
+              "IE": (m.J_IE0, m.J_IE1, 0.4), "II": (m.J_II0, m.J_II1, -0.8)}
     for k in range(4):
         v = np.exp(1j * k * th)
         for a, X in enumerate("EI"):
             for b, Y in enumerate("EI"):
-                w = m.kernel(th[:, None] - th[None, :])[a, b] / m.N
+                w = sum(c * np.cos(q * d) for q, c in enumerate(coeffs[X + Y])) / m.N
+                np.testing.assert_allclose(m.kernel(d)[a, b] / m.N, w, atol=1e-14)
                 ratio = (w @ v) / v
                 np.testing.assert_allclose(ratio, m.mode_coupling(k)[a, b], atol=1e-12)
 

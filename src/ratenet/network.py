@@ -37,6 +37,12 @@ class RateNetwork:
     names : sequence of str, optional
         Unit names used in results and messages.
 
+    Notes
+    -----
+    :func:`ratenet.simulate` starts a network from zeros unless given ``x0``; it draws
+    nothing at random, so its ``seed`` has no effect here (a non-default one is warned
+    about).
+
     Examples
     --------
     >>> net = RateNetwork(W=[[0.5]], tau=1.0, h=[1.0])

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -78,7 +79,10 @@ def simulate(
     record_every : int or None, default 1
         Keep every k-th step (the initial state included); None keeps only the final state.
     seed : int or None, default 0
-        Seed of the default initial condition.
+        Seed of the ring's default initial rates and of its noise. Any other network
+        (a RateNetwork, an E-I model) starts from zeros, or from ``x0``, and has no noise:
+        nothing random, so a seed other than the default has no effect there and gives a
+        ``UserWarning`` saying so.
     max_rate : float, default 1e6
         Bound on the rates; a row whose rates leave it is stopped and reported as diverged.
     parallel : bool, default True
@@ -179,6 +183,10 @@ def simulate(
         net = net()
     params = model.to_dict() if hasattr(model, "to_dict") else {"model": "network", "n": net.n}
     dt_ = _check_dt(dt, float(np.min(net.tau)), t_max)
+    if seed not in (0, None):
+        warnings.warn(f"seed = {seed} has no effect: a {type(model).__name__} starts from "
+                      "zeros (or from x0) and runs without noise; pass x0 for other initial "
+                      "rates", UserWarning, stacklevel=2)
     x = _initial_state(x0, 1, net.n, None)
     cause = model.divergence_cause() if hasattr(model, "divergence_cause") else (
         "time step too large for the method, or unstable recurrent dynamics")

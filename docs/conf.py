@@ -35,8 +35,9 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "api/_generate.py", "Thumbs.db", ".DS_Store", "gallery/*.ipynb", "gallery/*.py",
-                    "gallery/*.zip", "gallery/*.md5", "gallery/*.json"]
+smartquotes = False                 # keep "--json" as typed (no en dashes in option names)
+exclude_patterns = ["_build", "api/_generate.py", "Thumbs.db", ".DS_Store", "gallery/*.ipynb",
+                    "gallery/*.py", "gallery/*.zip", "gallery/*.md5", "gallery/*.json"]
 templates_path: list[str] = []
 
 # -- autodoc / numpydoc ------------------------------------------------------------------------
@@ -90,7 +91,16 @@ def _escape_help(text: str) -> str:
 
 
 def _escape_lines(app, ctx, lines):
-    lines[:] = [_escape_help(line) for line in lines]
+    # sphinx-click turns click's \b paragraphs into reST line blocks ("| text"): keep the marker
+    lines[:] = [line[:2] + _escape_help(line[2:]) if line.startswith("| ") else _escape_help(line)
+                for line in lines]
+
+
+def _skip_namedtuple_fields(app, what, name, obj, skip, options):
+    """NamedTuple fields: their docstrings say only "Alias for field number k"."""
+    if (getattr(obj, "__doc__", None) or "").startswith("Alias for field number"):
+        return True
+    return None
 
 
 # -- the tutorial report (the derivations the theory pages link to) ---------------------------
@@ -117,4 +127,5 @@ def _tutorial_report(app, exception):
 def setup(app):
     for event in ("description", "options", "arguments", "epilog"):
         app.connect(f"sphinx-click-process-{event}", _escape_lines)
+    app.connect("autodoc-skip-member", _skip_namedtuple_fields)
     app.connect("build-finished", _tutorial_report)

@@ -432,7 +432,9 @@ def plot_amplification(J1s: Any = None, *, J0: float, ax=None, measured: Any = N
     ax.set_xlabel(r"$J_1$")
     ax.set_ylabel(r"$(m_1/m_0)\,/\,(\epsilon/h_0)$")
     ax.set_title("amplification of the input tuning (all neurons active)")
-    ax.legend(loc="upper left", fontsize="small")
+    # under the axes: inside, the vertical J1 = 2 J0 line runs through it
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small",
+              frameon=False)
     return ax
 
 

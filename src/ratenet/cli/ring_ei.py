@@ -56,7 +56,7 @@ OPTION_OF: dict[str, str] = {
     **{f"J_{p}{k}": f"--j{p.lower()}{k}" for p in ("EE", "EI", "IE", "II") for k in (0, 1)},
     "h_E": "--h-e", "h_I": "--h-i", "eps_E": "--eps-e", "eps_I": "--eps-i",
     "tau_E": "--tau-e", "tau_I": "--tau-i", "J_A": "--j-a", "tau_A": "--tau-a", "N": "--n",
-    "theta0": "--theta0", "t_max": "--t-max", "dt": "--dt", "seed": "--seed",
+    "theta0": "--theta0", "t_max": "--t-max", "window": "--window", "dt": "--dt", "seed": "--seed",
     "x_param": "--x", "y_param": "--y", "x": "--x-range", "y": "--y-range",
     "t_transient": "--t-transient", "t_window": "--t-window", "record_dt": "--record-dt",
 }
@@ -231,8 +231,10 @@ def _check_times(t_max: float, dt: float) -> tuple[float, float]:
 @_model_options
 @click.option("--n", "N", type=int, default=256, show_default=True,
               help="Units per population N.")
-@click.option("--t-max", "t_max", type=float, default=4000.0, show_default=True,
-              help="Duration (ms); the second half is classified.")
+@click.option("--t-max", "t_max", type=float, default=6000.0, show_default=True,
+              help="Duration (ms); the last quarter is classified (see --window).")
+@click.option("--window", "window", type=float, default=None,
+              help="Length (ms) of the final stretch classified; default t_max / 4.")
 @click.option("--dt", "dt", type=float, default=0.05, show_default=True,
               help="Euler time step (ms).")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -244,12 +246,14 @@ def _check_times(t_max: float, dt: float) -> tuple[float, float]:
                    "spectrum against tau_I.")
 @max_work_option(MAX_WORK)
 @_guarded
-def simulate_cmd(as_json: bool, quiet: bool, N: int, t_max: float, dt: float, seed: int,
-                 out: str | None, plot: str | None, max_work: float, **params: Any) -> None:
+def simulate_cmd(as_json: bool, quiet: bool, N: int, t_max: float, window: float | None,
+                 dt: float, seed: int, out: str | None, plot: str | None, max_work: float,
+                 **params: Any) -> None:
     """Simulate the E-I ring and classify its end state against the theory.
 
     The pattern (homogeneous, stationary bump, travelling wave, standing wave, bulk
-    oscillation, irregular, diverged) is read off the second half of the run; the JSON
+    oscillation, irregular, diverged) is read off the last --window ms of the run (from
+    small random rates, a wave takes 2-3 s to form at the defaults); the JSON
     has "pattern", "speed" (rad/ms, travelling waves; > 0 counterclockwise), "period"
     (ms), "diverged", "mode", "direction", "amplitude", "mean_E", "mean_I", the status,
     and the theory's prediction under "theory".  A run that diverges prints its result
@@ -257,16 +261,21 @@ def simulate_cmd(as_json: bool, quiet: bool, N: int, t_max: float, dt: float, se
 
     \b
     Example:
-      ratenet ring-ei simulate --tau-i 30 --t-max 4000 --plot wave.png --json
+      ratenet ring-ei simulate --tau-i 30 --t-max 6000 --plot wave.png --json
     """
     import numpy as np
 
     from .. import simulate
-    from .._validation import check_seed
+    from .._validation import check_positive, check_seed
     from ..ei_ring.patterns import classify
 
     model = _model(params, N)
     t_max, dt = _check_times(t_max, dt)
+    if window is None:
+        window = t_max / 4.0
+    window = check_positive("window", window)
+    if window > t_max:
+        fail(f"--window: must be <= --t-max = {t_max:g} ms (got {window:g})")
     check_seed("seed", seed)
     check_output_path("--out", out, suffixes=(".nc",))
     check_plot_path("--plot", plot)
@@ -279,10 +288,11 @@ def simulate_cmd(as_json: bool, quiet: bool, N: int, t_max: float, dt: float, se
                  f"{model.n_state} state variables x {n_steps // record + 1} records")
     traj = simulate(model, t_max=t_max, dt=dt, seed=seed, record_every=record,
                     progress=show_progress(quiet), on_divergence="ignore")
-    pattern = classify(traj)  # type: ignore[arg-type]  # an EIRingTrajectory
+    pattern = classify(traj, window=window)  # type: ignore[arg-type]  # an EIRingTrajectory
     diverged = str(np.asarray(traj.status)) == "diverged"
     result = {**pattern.to_dict(), "diverged": diverged, "status": str(traj.status),
-              "message": traj.message, "N": N, "t_max": t_max, "dt": dt, "seed": seed}
+              "message": traj.message, "N": N, "t_max": t_max, "window": window, "dt": dt,
+              "seed": seed}
     try:
         th = _theory_dict(model)
         result["theory"] = {"uniform": th["uniform"], "instability": th["instability"],
@@ -299,7 +309,7 @@ def simulate_cmd(as_json: bool, quiet: bool, N: int, t_max: float, dt: float, se
         result["out"] = out
         note(f"wrote {out}")
     if plot and not diverged:
-        _write_plot(traj, plot, t_min=0.75 * float(traj.t[-1]))
+        _write_plot(traj, plot, t_min=float(traj.t[-1]) - window)
         result["plot"] = plot
     elif plot:
         note(f"note: no figure written to {plot}: the simulation diverged")
@@ -403,14 +413,17 @@ def phase_diagram_cmd(as_json: bool, quiet: bool, x_param: str, x_range: Any, y_
     from ..models.ei_ring import EIRingModel
 
     base = _model(params, N)
-    try:
-        xp = EIRingModel.parameter_name(x_param)
-    except ParameterError:
-        fail(f"--x: unknown parameter {x_param!r}; one of {', '.join(EIRingModel.PARAMETERS)}")
-    try:
-        yp = EIRingModel.parameter_name(y_param)
-    except ParameterError:
-        fail(f"--y: unknown parameter {y_param!r}; one of {', '.join(EIRingModel.PARAMETERS)}")
+
+    def param(option: str, name: str) -> str:
+        """Any spelling: ``J_EE1``, ``jee1``, ``tau-i`` (case, ``_`` and ``-`` ignored)."""
+        key = str(name).lower().replace("_", "").replace("-", "")
+        for p in EIRingModel.PARAMETERS:
+            if p.lower().replace("_", "") == key:
+                return p
+        fail(f"{option}: unknown parameter {name!r}; one of "
+             f"{', '.join(EIRingModel.PARAMETERS)}")
+
+    xp, yp = param("--x", x_param), param("--y", y_param)
     if xp == yp:
         fail(f"--y: must differ from --x (both are {xp})")
     xs, ys = _grid("--x-range", x_range), _grid("--y-range", y_range)

@@ -121,8 +121,10 @@ def simulate_ei_ring(models: list[EIRingModel], single: bool, *, t_max: float, d
     if engine == "numpy":
         _numpy_loop(models, x, R, div_step, dt, n_steps, rec, method, max_sum, progress)
     else:
+        states = (trial_generator_states(seed, idx) if noisy
+                  else np.zeros((B, 4), dtype=np.uint64))
         run = _compiled_runner(models, x, R, div_step, dt, rec, method, max_sum, parallel,
-                               noise if noisy else None, trial_generator_states(seed, idx))
+                               noise if noisy else None, states)
         with S._progress_bar(n_steps, progress, "simulating") as bar:
             for start, count in chunks:
                 run(start, count)
@@ -154,8 +156,10 @@ def _compiled_runner(models, x, R, div_step, dt, rec, method, max_sum, parallel,
     Kmax = max(m.n_harmonics for m in models)
     Jc = np.zeros((B, Kmax + 1, 2, 2))
     for b, m in enumerate(models):
-        for k in range(m.n_harmonics + 1):
-            Jc[b, k] = m.coupling_coefficients(k)
+        Jc[b, 0] = ((m.J_EE0, m.J_EI0), (m.J_IE0, m.J_II0))
+        Jc[b, 1] = ((m.J_EE1, m.J_EI1), (m.J_IE1, m.J_II1))
+        for k, row in enumerate(m.J_higher, start=2):
+            Jc[b, k] = np.reshape(row, (2, 2))
     P = np.array([[m.h_E, m.h_I, m.eps_E, m.eps_I, m.theta0, m.tau_E, m.tau_I, m.J_A, m.tau_A,
                    *m.transfer.params] for m in models], dtype=float)
     theta = models[0].theta

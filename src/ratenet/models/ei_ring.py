@@ -371,7 +371,7 @@ class EIRingModel:
         return {
             "model": "ei_ring", **{p: getattr(self, p) for p in self.PARAMETERS},
             "J_higher": [list(r) for r in self.J_higher], "N": self.N,
-            "transfer": {"type": type(t).__name__, **dataclasses.asdict(t)},  # type: ignore[call-overload]
+            "transfer": {"type": type(t).__name__, **vars(t)},
         }
 
     @classmethod

@@ -344,7 +344,7 @@ def estimate_work(spec: SweepSpec) -> dict[str, Any]:
 
     Examples
     --------
-    >>> s = parse_spec('model = "ring"\n[fixed]\nn = 64\nt_max = 10\n[sweep]\nj0 = [0.0, 0.5]')
+    >>> s = parse_spec('model = "ring"\\n[fixed]\\nn = 64\\nt_max = 10\\n[sweep]\\nj0 = [0.0, 0.5]')
     >>> w = estimate_work(s)
     >>> w["cells"], w["steps_per_cell"], w["work"]
     (2, 1000, 128000)

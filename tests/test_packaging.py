@@ -246,8 +246,11 @@ def test_notebook_install_cell(notebook, where, tmp_path, monkeypatch, capsys):
 
 
 def test_no_placeholder_urls(source_files):
-    """No OWNER/ratenet, <repository URL> or example.com left in what we ship."""
-    placeholders = ("github.com/" + "OWNER", "<repository" + " URL>", "example" + ".com")
+    """No OWNER/ratenet, <repository URL> or example.com left in what we ship.
+
+    Tests may use example.com as what it is reserved for (a foreign host in the explorer's
+    Host-header tests); the docs, README, notebooks and package may not."""
+    placeholders = ("github.com/" + "OWNER", "<repository" + " URL>")
     me = Path(__file__).resolve().relative_to(ROOT).as_posix()
     found = []
     for rel in source_files:
@@ -258,4 +261,48 @@ def test_no_placeholder_urls(source_files):
         except (UnicodeDecodeError, OSError):
             continue
         found += [f"{rel}: {p}" for p in placeholders if p in text]
+        if not rel.startswith("tests/") and "example" + ".com" in text.lower():
+            found.append(f"{rel}: example" + ".com")
     assert not found, found
+
+
+def test_changelog_has_the_released_version_and_unreleased_work():
+    import re
+
+    text = (ROOT / "CHANGELOG.md").read_text()
+    version = _project()["project"]["version"]
+    assert "## [Unreleased]" in text
+    m = re.search(rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})$", text, re.M)
+    assert m, f"CHANGELOG.md has no '## [{version}] - YYYY-MM-DD' section"
+    import datetime
+
+    datetime.date.fromisoformat(m.group(1))
+    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+        assert re.search(r"^### (Added|Changed|Deprecated|Removed|Fixed|Security)$", section,
+                         re.M), f"section without a Keep-a-Changelog heading: {section[:40]!r}"
+
+
+def test_citation_cff_is_valid_and_in_step():
+    """CITATION.cff: the keys CFF 1.2.0 requires, the types it allows, and the same version,
+    licence and release date as pyproject.toml and CHANGELOG.md."""
+    import datetime
+    import re
+
+    yaml = pytest.importorskip("yaml")
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0"
+    for key in ("message", "title", "type", "version", "date-released", "license", "abstract"):
+        assert isinstance(cff[key], str) and cff[key].strip(), key
+    assert cff["type"] in ("software", "dataset")
+    assert cff["authors"] and all(
+        isinstance(a, dict) and (a.get("name") or a.get("family-names")) for a in cff["authors"])
+    project = _project()["project"]
+    assert cff["version"] == project["version"]
+    assert cff["license"] == project["license"]
+    released = datetime.date.fromisoformat(cff["date-released"])
+    m = re.search(rf"^## \[{re.escape(cff['version'])}\] - (\S+)$",
+                  (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert m and datetime.date.fromisoformat(m.group(1)) == released
+    assert all(isinstance(k, str) and k for k in cff.get("keywords", []))
+    assert not any(str(v).startswith(("http://", "https://")) and "example" in str(v)
+                   for v in cff.values())

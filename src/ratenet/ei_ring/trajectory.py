@@ -49,7 +49,7 @@ class EIRingTrajectory(Trajectory):
         from ..models.ei_ring import EIRingModel
 
         ps = self.params if isinstance(self.params, list) else [self.params]
-        return [EIRingModel.from_dict({k: v for k, v in p.items() if k != "noise"}) for p in ps]
+        return [EIRingModel.from_dict(p) for p in ps]
 
     @property
     def theta(self) -> np.ndarray:

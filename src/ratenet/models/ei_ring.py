@@ -379,6 +379,7 @@ class EIRingModel:
         """Rebuild from :meth:`to_dict` output."""
         d = dict(d)
         model = d.pop("model", "ei_ring")
+        d.pop("noise", None)  # recorded by a noisy simulation; not a model parameter
         if model != "ei_ring":
             raise ParameterError("model", model, "'ei_ring'")
         tr = dict(d.pop("transfer", {"type": "ThresholdLinear"}))

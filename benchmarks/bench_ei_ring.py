@@ -142,7 +142,8 @@ def main() -> None:
             f"{sys.version.split()[0]}, NumPy {np.__version__}, ratenet {rn.__version__}, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Forward Euler "
             f"(fused one-pass kernel unless noted), {steps} steps of dt = {DT} ms, float64, "
-            f"best of at least {repeat} runs (more, up to 50, until 1 s is spent); the NumPy loops are timed over fewer steps and scaled. A "
+            f"best of at least {repeat} runs (more, up to 50, until 1 s is spent); the NumPy "
+            "loops are timed over fewer steps and scaled. A "
             "unit-step is one E or I unit advanced one step. ratenet and the NumPy loop agree "
             f"to {diff:.1e} Hz after 500 steps (N = 64).")
     lines = ["# E-I ring simulation benchmark", "", head, "",

@@ -7,9 +7,9 @@ in time, and the period ``T`` (``m = 1`` is single shooting).  Residual::
     F_m = tau_k f_k(x_0; p)                        (phase condition)
 
 The phase condition puts ``x_0`` where unit ``k`` (the unit that swings most) has
-``dx_k/dt = 0``, its maximum on the orbit: it needs no reference orbit, so the same
-residual serves the whole branch.  It is regular wherever that maximum is
-non-degenerate (``d^2 x_k / dt^2 != 0``).
+``dx_k/dt = 0``, its maximum on the orbit (points where it would be a minimum are
+refused): it needs no reference orbit, so the same residual serves the whole branch.
+It is regular wherever that maximum is non-degenerate (``d^2 x_k / dt^2 != 0``).
 
 Jacobian: ``dF_j/dx_j = M_j`` (the flow derivative over a segment; for a
 threshold-linear network the product of the regions' matrix exponentials: the vector
@@ -27,8 +27,11 @@ A threshold-linear orbit that crosses no threshold lies in one region, where the
 dynamics are linear: such a closed orbit belongs to a linear centre's continuum and is
 never isolated.  The residual refuses it (returns NaN), so a branch of cycles ends
 where its cycle stops crossing thresholds: the grazing orbit of a centre, i.e. the
-non-smooth Hopf point.  Orbits with a period above ``period_cap`` are refused too (a
-branch running into a homoclinic orbit stops there).
+non-smooth Hopf point.  For smooth networks an orbit that barely moves
+(``|f(x_0)| T / 2 pi < 1e-3 (1 + |x_0|)``, about its amplitude: next to a fixed point,
+which solves the residual for any ``T``) is refused, so a branch ends next to its Hopf
+point instead of running through it.  Orbits with a period above ``period_cap`` are
+refused too (a branch running into a homoclinic orbit stops there).
 """
 
 from __future__ import annotations
@@ -131,7 +134,8 @@ class ShootingProblem:
         X, T = self.split(u)
         out: list[Any] | None = None
         fl = self.flow(p)
-        if np.isfinite(T) and 0 < T <= self.period_cap and np.all(np.isfinite(X)):
+        if (np.isfinite(T) and 0 < T <= self.period_cap and np.all(np.isfinite(X))
+                and self._at_peak(fl, X[0])):
             h = T / self.m
             runs: list[Any] = []
             for j in range(self.m):
@@ -148,11 +152,26 @@ class ShootingProblem:
                 # an orbit inside one region of a threshold-linear network is not isolated
                 if fl.exact and sum(len(r.segments) - 1 for r in runs) == 0:
                     runs = []
+                # a vanishing orbit (a fixed point, any T) is not a cycle either
+                elif not fl.exact and float(np.linalg.norm(fl.rhs(X[0]))) * T / (
+                        2 * np.pi) < 1e-3 * (1.0 + float(np.max(np.abs(X[0])))):
+                    runs = []
                 out = runs or None
         self._runs[key] = (fl, out)
         if len(self._runs) > 64:
             self._runs.popitem(last=False)
         return fl, out
+
+    def _at_peak(self, fl, x0: np.ndarray) -> bool:
+        """False where ``x_0`` would be a minimum of the phase unit (``d^2 x_k/dt^2 > 0``).
+
+        The phase condition ``dx_k/dt = 0`` holds at the maximum and at the minimum of
+        unit k; only the maximum is accepted, so a branch cannot run through a smooth
+        Hopf point onto its mirror image (the same cycles, phase-shifted).
+        """
+        net = fl.net
+        acc = float(net.jacobian(x0)[self.k] @ net.rhs(0.0, x0))
+        return acc <= 0.0
 
     # ------------------------------------------------------------ residual
     def _phase(self, x0: np.ndarray, p: float) -> float:
@@ -294,11 +313,15 @@ class ShootingProblem:
         hi = np.full(L.shape[0], -np.inf)
         crossings = 0
         if fl.exact:
+            near = None
+            if not rates:  # test functions: exact values matter only next to 0
+                starts = np.array([seg[1] for r in runs for seg in r.segments])
+                near = 0.02 * max(1.0, float(np.max(np.abs(starts @ L.T + c))))
             for r in runs:
                 crossings += len(r.segments) - 1
                 ends = [s[0] for s in r.segments[1:]] + [r.t]
                 for (t0, x0, reg), t1 in zip(r.segments, ends):
-                    _segment_extremes(reg, x0, t1 - t0, L, c, lo, hi)
+                    _segment_extremes(reg, x0, t1 - t0, L, c, lo, hi, near=near)
         else:
             X, T = self.split(u)
             for j in range(self.m):
@@ -332,12 +355,15 @@ def _parabola(y: np.ndarray, k: int) -> float:
 
 
 def _segment_extremes(reg, x0: np.ndarray, dur: float, L: np.ndarray, c: np.ndarray,
-                      lo: np.ndarray, hi: np.ndarray, K: int = 32) -> None:
+                      lo: np.ndarray, hi: np.ndarray, K: int = 16,
+                      near: float | None = None) -> None:
     """Update ``lo``/``hi`` with the extremes of ``L x(s) + c`` for ``s`` in [0, dur].
 
     Sampled at ``K + 1`` points; each interior extremum is refined by Newton's method
     on ``d/ds (L x(s))`` with the closed-form solution of the region
-    (``dx/ds = A x + b``), all functionals at once.
+    (``dx/ds = A x + b``), all functionals at once.  With ``near``, only extremes
+    within ``near`` of 0 are refined (the others keep their sampled value: enough
+    where only their sign matters).
     """
     if dur <= 0:
         V = L @ x0 + c
@@ -353,6 +379,8 @@ def _segment_extremes(reg, x0: np.ndarray, dur: float, L: np.ndarray, c: np.ndar
     for sign, arr in ((1.0, lo), (-1.0, hi)):
         kq = np.argmin(sign * V, axis=0)
         inner = (kq > 0) & (kq < K)
+        if near is not None:
+            inner &= np.abs(V[kq, np.arange(V.shape[1])]) <= near
         if not np.any(inner):
             continue
         rows = np.flatnonzero(inner)

@@ -80,11 +80,11 @@ html_theme_options = {"navigation_with_keys": True}
 
 # -- sphinx-click: the CLI help is plain text, not reST ------------------------------------------
 _LITERAL = re.compile(r"(``.*?``)")
-_STAR = re.compile(r"(?<![*\\])\*(?!\*)")
+_STAR = re.compile(r"(?<!\\)\*")
 
 
 def _escape_help(text: str) -> str:
-    """Escape ``|`` and lone ``*`` outside double-backquoted literals (plain help text)."""
+    """Escape ``|`` and ``*`` outside double-backquoted literals: click help is plain text."""
     parts = _LITERAL.split(text)
     return "".join(p if p.startswith("``") else _STAR.sub(r"\\*", p.replace("|", r"\|"))
                    for p in parts)

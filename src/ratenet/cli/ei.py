@@ -96,16 +96,22 @@ def _cycle_json(cyc) -> dict[str, Any] | None:
 
 
 def _analysis(model) -> dict[str, Any]:
+    import warnings
+
     from ..analysis import find_fixed_points, find_limit_cycle
 
     fps = find_fixed_points(model)
-    cyc = find_limit_cycle(model)
-    notes = []
+    degenerate = model.degeneracies() if hasattr(model, "degeneracies") else []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        # a degenerate flow (a zero eigenvalue) is slow to follow exactly: a shorter cap
+        cyc = find_limit_cycle(model, max_seconds=2.0 if degenerate else 10.0)
+    notes = [f"limit-cycle search: {w.message}" for w in caught
+             if "find_limit_cycle stopped" in str(w.message)]
     if any(fp.type == "centre" for fp in fps) and cyc is None:
         notes.append("the fixed point is a centre of the linear system in its region: "
                      "the orbits around it close on themselves (a continuum, no isolated "
                      "limit cycle)")
-    degenerate = model.degeneracies() if hasattr(model, "degeneracies") else []
     notes.extend(f"degenerate model: {d}" for d in degenerate)
     if not fps and cyc is None:
         cause = "see the degenerate structure above" if degenerate else model.divergence_cause()

@@ -161,3 +161,26 @@ def test_phase_diagram_title_does_not_round_to_100_percent():
         agreement=float(np.mean(codes == theory)), params={"h0": 1.0, "eps": 0.1, "N": 256})
     title = plot_phase_diagram(res).get_title()
     assert title.endswith("agreement 99.98%"), title
+
+
+def test_small_numbers_in_labels_are_written_as_powers_of_ten():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ratenet.plotting.attractor import _sci
+
+    assert _sci(0.25) == "0.25" and _sci(0.0) == "0"
+    assert _sci(-1.7e-7, 2) == r"$−1.7\times10^{-7}$"               # not '-1.7e-07'
+    assert _sci(8.26e-5, 3, exponent=-4) == r"$0.826\times10^{-4}$"   # a shared exponent
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.floats(min_value=1e-300, max_value=1e300), st.booleans())
+    def check(mag, negative):
+        v = -mag if negative else mag
+        text = _sci(v, 3)
+        assert "e-" not in text and "e+" not in text
+        m = re.fullmatch(r"\$(−?[0-9.]+)\\times10\^\{(-?\d+)\}\$", text)
+        value = float(m.group(1).replace("−", "-")) * 10.0 ** int(m.group(2)) if m else float(text)
+        assert value == pytest.approx(v, rel=5e-3)
+
+    check()

@@ -25,6 +25,19 @@ def _axes(ax, size=(6.0, 4.0)):
     return ax
 
 
+def _sci(v: float, digits: int = 3, exponent: int | None = None) -> str:
+    """``v`` for a label: plain below 1e4 and from 1e-3 up, else mathtext ``1.7 \\times
+    10^{-7}`` (never Python's ``1.7e-07``); ``exponent`` forces a common power of ten."""
+    v = float(v)
+    if not np.isfinite(v) or v == 0.0:
+        return f"{v:g}"
+    e = exponent if exponent is not None else int(np.floor(np.log10(abs(v))))
+    if exponent is None and -3 <= e < 4:
+        return f"{v:.{digits}g}"
+    mant = f"{v / 10.0**e:.{digits}g}".replace("-", "−")
+    return rf"${mant}\times10^{{{e}}}$"
+
+
 def _edges(v: np.ndarray) -> np.ndarray:
     """Cell edges for cell centres ``v`` (n,) -> (n + 1,)."""
     if v.size == 1:
@@ -121,11 +134,16 @@ def plot_diffusion(result: Any, *, ax=None):
     ax.plot(t, msd, color="C0", lw=1.5, label=f"MSD over {result.trials} trials")
     fit = t >= result.fit_from
     D = result.diffusion_coefficient
+    # one power of ten for the fit, its interval and the theory, so they read side by side
+    e = int(np.floor(np.log10(abs(D)))) if np.isfinite(D) and D != 0 else 0
+    e = e if not -3 <= e < 4 else None
     ax.plot(t[fit], result.fit_intercept + 2 * D * t[fit], "--", color="C3", lw=1.2,
-            label=f"fit: D = {D:.3g} [{result.ci_low:.3g}, {result.ci_high:.3g}]")
+            label=f"fit: D = {_sci(D, 3, e)}, {100 * result.confidence:g}% CI "
+                  f"[{_sci(result.ci_low, 3, e)}, "
+                  f"{_sci(result.ci_high, 3, e)}]")
     if np.isfinite(result.theory):
         ax.plot(t, 2 * result.theory * t, ":", color="k", lw=1.4,
-                label=f"theory $\\sigma^2/(N m_1^2)$ = {result.theory:.3g}")
+                label=f"theory $\\sigma^2/(N m_1^2)$ = {_sci(result.theory, 3, e)}")
     ax.set_xlabel(r"time since start of measurement ($\tau$)")
     ax.set_ylabel(r"mean squared displacement (rad$^2$)")
     ax.set_xlim(0, t[-1])
@@ -209,7 +227,7 @@ def plot_memory(result: Any, *, ax=None):
                    [r"$-\pi$", r"$-\pi/2$", "0", r"$\pi/2$", r"$\pi$"])
     ax2.set_ylabel("bump position (rad)", color="C1")
     verdict = "persists" if result.persistent else "decays"
-    drift = f", drift {result.drift:.2g} rad" if result.persistent else ""
+    drift = f", drift {_sci(result.drift, 2)} rad" if result.persistent else ""
     m = p["model"]
     ax.set_title(f"Memory: $J_0$ = {m['J0']:g}, $J_1$ = {m['J1']:g}: the bump {verdict}{drift}",
                  fontsize=10)

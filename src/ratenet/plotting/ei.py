@@ -289,7 +289,7 @@ def plot_trace_determinant(diagram: BifurcationDiagram, *, ax=None, cmap: str = 
                             xytext=(6, 6), fontsize=8)
     for p in diagram.hopf:
         ax.plot(0, p.frequency**2 if p.frequency else 0, "*", color="tab:red", ms=14, zorder=4,
-                label=f"Hopf ({_param_value(diagram.param, p.value, '.6g')})")
+                label=f"Hopf ({_param_value(diagram.param, p.value, '.4g')})")
     if sc is not None:
         ax.figure.colorbar(sc, ax=ax, label=_param_label(diagram.param))
     ax.set_xlabel("trace of the Jacobian (1/ms)")

@@ -9,7 +9,7 @@ each attractor and estimates the basin fractions with Wilson intervals.
 
 import matplotlib.pyplot as plt
 
-from ratenet.plotting.tln import plot_graph
+from ratenet.plotting.tln import plot_attractors
 from ratenet.tln import CTLN, find_attractors, fixed_points
 
 # 0 and 1 both feed 2 and 3; 2 and 3 do not talk to each other: two sinks
@@ -22,6 +22,5 @@ for a in att.attractors:
     lo, hi = a.basin_interval
     print(f"{a.kind} on {a.support}: basin {a.basin_fraction:.2f} [{lo:.2f}, {hi:.2f}]")
 
-fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
-plot_graph(net, stable, ax=ax)
+fig = plot_attractors(att, net)
 plt.show()

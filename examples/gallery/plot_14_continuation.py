@@ -23,7 +23,8 @@ def J(u, p):
 
 
 fold = TestFunction("fold", lambda u, p: 1.0 - 3.0 * u[0] ** 2)
-curve = continue_curve(F, J, [-1.5], -1.0, p_min=-1.0, p_max=1.0, tests=[fold], ds=0.05)
+curve = continue_curve(F, J, [-1.5], -1.0, p_min=-1.0, p_max=1.0, tests=[fold], ds=0.02,
+                       ds_max=0.03)
 exact = 2.0 / (3.0 * np.sqrt(3.0))
 for e in curve.events:
     print(f"{e.name} at p = {e.p:+.12f}, u = {e.u[0]:+.6f} (exact |p| = {exact:.12f})")

@@ -134,6 +134,20 @@ class EquilibriumSystem:
         self._last = (p, key, u)
         return u
 
+    def safe_residual(self, x: np.ndarray, p: float) -> np.ndarray:
+        """:meth:`residual`, not finite where the model refuses ``p`` (the engine's
+        predictor may step just past the interval)."""
+        try:
+            return self.residual(x, p)
+        except (ParameterError, ValueError):
+            return np.full(self.n, np.nan)
+
+    def safe_jacobian(self, x: np.ndarray, p: float) -> np.ndarray:
+        try:
+            return self.jacobian(x, p)
+        except (ParameterError, ValueError):
+            return np.full((self.n, self.n + 1), np.nan)
+
     def residual(self, x: np.ndarray, p: float) -> np.ndarray:
         u = self.inputs(x, p)
         if self.pl:
@@ -254,6 +268,9 @@ class EquilibriumSystem:
         return value
 
     def tests(self) -> list[TestFunction]:
+        return [TestFunction(t.name, _safe(t.value), t.kink) for t in self._tests()]
+
+    def _tests(self) -> list[TestFunction]:
         out = [TestFunction("hopf", self.hopf_value)]
         if self.pl:
             for i, name in enumerate(self.names):
@@ -261,6 +278,16 @@ class EquilibriumSystem:
         else:
             out.append(TestFunction("fold", self.fold_value))
         return out
+
+
+def _safe(f: Callable[[np.ndarray, float], float]) -> Callable[[np.ndarray, float], float]:
+    """``f`` returning nan where the model refuses the parameter value."""
+    def value(x: np.ndarray, p: float) -> float:
+        try:
+            return float(f(x, p))
+        except (ParameterError, ValueError, np.linalg.LinAlgError):
+            return float("nan")
+    return value
 
 
 # ------------------------------------------------------------------ results
@@ -553,9 +580,11 @@ def _follow(sys_: EquilibriumSystem, x: np.ndarray, p: float, direction: int,
             curve.message = f"stopped after max_steps = {max_steps} steps"
             return curve
         steps = min(_SEGMENT, max_steps - done)
-        c = continue_curve(sys_.residual, sys_.jacobian, x, p, direction=direction,
+        c = continue_curve(sys_.safe_residual, sys_.safe_jacobian, x, p, direction=direction,
                            max_steps=steps, time_limit=remaining, closed=curve is None, **kw)
         c, restart = _cross_together(sys_, c)
+        if c.status == "stalled":
+            _onto_bound(sys_, c, kw["p_min"], kw["p_max"])
         curve = c if curve is None else _join(curve, c)
         done += steps
         if restart is not None:
@@ -570,6 +599,29 @@ def _follow(sys_: EquilibriumSystem, x: np.ndarray, p: float, direction: int,
         last = float(np.linalg.norm(np.append(c.u[-1] - c.u[-2], c.p[-1] - c.p[-2])))
         kw["ds"] = min(kw["ds_max"], max(last, 1e-3 * kw["ds_max"]))
         direction = 1 if c.tangent[-1][-1] >= 0 else -1
+
+
+def _onto_bound(sys_: EquilibriumSystem, c: Curve, p_min: float, p_max: float) -> None:
+    """A curve stalled next to a bound the model sets (past it the residual is not
+    finite): put its last point on the bound, status ``"bound"``."""
+    p = float(c.p[-1])
+    bound = p_min if abs(p - p_min) < abs(p - p_max) else p_max
+    if abs(p - bound) > 1e-6 * (p_max - p_min):
+        return
+    x = c.u[-1].copy()
+    for _ in range(30):
+        F = sys_.safe_residual(x, bound)
+        if not np.all(np.isfinite(F)):
+            return
+        if np.max(np.abs(F)) <= 1e-13 * (1.0 + float(np.max(np.abs(x)))):
+            c.u[-1], c.p[-1] = x, bound
+            side = "upper" if bound == p_max else "lower"
+            c.status, c.message = "bound", f"reached the {side} bound p = {bound:g}"
+            return
+        try:
+            x = x - np.linalg.solve(sys_.state_jacobian(x, bound), F)
+        except np.linalg.LinAlgError:
+            return
 
 
 def _cross_together(sys_: EquilibriumSystem, c: Curve

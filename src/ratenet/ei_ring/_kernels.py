@@ -253,56 +253,64 @@ def fused_serial(X, cosv, sinv, Jc, P, adapt, dt, start_step, n_steps, rec_every
 
 
 # ----------------------------------------------------- general: K modes, any transfer
-@njit(cache=True, fastmath=_FM)
-def _rhs(x, out, cosk, sink, Jc, P, kind, adapt, coef):
-    """dx/dt of one row; ``coef`` (2, 2K+1) is a work array for the input coefficients."""
-    N = cosk.shape[1]
-    K = cosk.shape[0]
+@njit(cache=True, fastmath=_FM, inline="always")
+def _rhs(x, out, cs, Jc, P, kind, adapt, coef, uE, uI):
+    """dx/dt of one row.  ``cs[2k], cs[2k + 1] = cos, sin((k + 1) theta)`` (2K, N);
+    ``coef`` (2, 2K + 1) and ``uE``, ``uI`` (N,) are work arrays.  Every loop runs over
+    contiguous arrays with scalar accumulators (vectorised by the compiler)."""
+    N = cs.shape[1]
+    M = cs.shape[0]
     inv_n = 1.0 / N
     mE = 0.0
     mI = 0.0
     for i in range(N):
         mE += x[i]
         mI += x[N + i]
-    mE *= inv_n
-    mI *= inv_n
     for X in range(2):
-        coef[X, 0] = P[X] + Jc[0, X, 0] * mE + Jc[0, X, 1] * mI
-    for k in range(K):
+        coef[X, 0] = P[X] + (Jc[0, X, 0] * mE + Jc[0, X, 1] * mI) * inv_n
+    for q in range(M):
+        row = cs[q]
         cE = 0.0
-        sE = 0.0
         cI = 0.0
-        sI = 0.0
         for i in range(N):
-            ck = cosk[k, i]
-            sk = sink[k, i]
-            cE += x[i] * ck
-            sE += x[i] * sk
-            cI += x[N + i] * ck
-            sI += x[N + i] * sk
+            cE += x[i] * row[i]
+            cI += x[N + i] * row[i]
+        k = q // 2 + 1
         for X in range(2):
-            coef[X, 1 + 2 * k] = (Jc[k + 1, X, 0] * cE + Jc[k + 1, X, 1] * cI) * inv_n
-            coef[X, 2 + 2 * k] = (Jc[k + 1, X, 0] * sE + Jc[k + 1, X, 1] * sI) * inv_n
+            coef[X, 1 + q] = (Jc[k, X, 0] * cE + Jc[k, X, 1] * cI) * inv_n
     th0 = P[4]
     for X in range(2):
         coef[X, 1] += P[2 + X] * math.cos(th0)
         coef[X, 2] += P[2 + X] * math.sin(th0)
+    aE = coef[0, 0]
+    aI = coef[1, 0]
+    JA = P[7] if adapt else 0.0
+    if adapt:
+        for i in range(N):
+            uE[i] = aE - JA * x[2 * N + i]
+            uI[i] = aI
+    else:
+        for i in range(N):
+            uE[i] = aE
+            uI[i] = aI
+    for q in range(M):
+        row = cs[q]
+        bE = coef[0, 1 + q]
+        bI = coef[1, 1 + q]
+        for i in range(N):
+            uE[i] += bE * row[i]
+            uI[i] += bI * row[i]
     p0, p1, p2 = P[9], P[10], P[11]
     inv_tE = 1.0 / P[5]
     inv_tI = 1.0 / P[6]
-    JA = P[7]
-    for i in range(N):
-        uE = coef[0, 0]
-        uI = coef[1, 0]
-        for k in range(K):
-            ck = cosk[k, i]
-            sk = sink[k, i]
-            uE += coef[0, 1 + 2 * k] * ck + coef[0, 2 + 2 * k] * sk
-            uI += coef[1, 1 + 2 * k] * ck + coef[1, 2 + 2 * k] * sk
-        if adapt:
-            uE -= JA * x[2 * N + i]
-        out[i] = (_transfer(uE, kind, p0, p1, p2) - x[i]) * inv_tE
-        out[N + i] = (_transfer(uI, kind, p0, p1, p2) - x[N + i]) * inv_tI
+    if kind == 0:
+        for i in range(N):
+            out[i] = (p0 * max(uE[i] - p1, 0.0) - x[i]) * inv_tE
+            out[N + i] = (p0 * max(uI[i] - p1, 0.0) - x[N + i]) * inv_tI
+    else:
+        for i in range(N):
+            out[i] = (_transfer(uE[i], kind, p0, p1, p2) - x[i]) * inv_tE
+            out[N + i] = (_transfer(uI[i], kind, p0, p1, p2) - x[N + i]) * inv_tI
     if adapt:
         inv_tA = 1.0 / P[8]
         for i in range(N):
@@ -310,26 +318,28 @@ def _rhs(x, out, cosk, sink, Jc, P, kind, adapt, coef):
 
 
 @njit(cache=True, fastmath=_FM, inline="always")
-def _general_row(b, X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step, n_steps,
+def _general_row(b, X, cs, Jc, P, kind, adapt, method, sig, S, dt, start_step, n_steps,
                  rec_every, R, max_sum, div_step):
     x = X[b]
     n = x.shape[0]
-    N = cosk.shape[1]
-    K = cosk.shape[0]
+    N = cs.shape[1]
+    M = cs.shape[0]
     k1 = np.empty(n)
     k2 = np.empty(n)
     k3 = np.empty(n)
     k4 = np.empty(n)
     tmp = np.empty(n)
     z = np.empty(2 * N)
-    coef = np.empty((2, 2 * K + 1))
+    coef = np.empty((2, M + 1))
+    uE = np.empty(N)
+    uI = np.empty(N)
     Jb = Jc[b]
     Pb = P[b]
     noisy = sig[b, 0] != 0.0 or sig[b, 1] != 0.0
     r0, r1, r2, r3 = S[b, 0], S[b, 1], S[b, 2], S[b, 3]
     for step in range(n_steps):
         gstep = start_step + step
-        _rhs(x, k1, cosk, sink, Jb, Pb, kind, adapt, coef)
+        _rhs(x, k1, cs, Jb, Pb, kind, adapt, coef, uE, uI)
         if method == 0:
             for i in range(n):
                 x[i] += dt * k1[i]
@@ -341,19 +351,19 @@ def _general_row(b, X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start
         elif method == 1:
             for i in range(n):
                 tmp[i] = x[i] + dt * k1[i]
-            _rhs(tmp, k2, cosk, sink, Jb, Pb, kind, adapt, coef)
+            _rhs(tmp, k2, cs, Jb, Pb, kind, adapt, coef, uE, uI)
             for i in range(n):
                 x[i] += 0.5 * dt * (k1[i] + k2[i])
         else:
             for i in range(n):
                 tmp[i] = x[i] + 0.5 * dt * k1[i]
-            _rhs(tmp, k2, cosk, sink, Jb, Pb, kind, adapt, coef)
+            _rhs(tmp, k2, cs, Jb, Pb, kind, adapt, coef, uE, uI)
             for i in range(n):
                 tmp[i] = x[i] + 0.5 * dt * k2[i]
-            _rhs(tmp, k3, cosk, sink, Jb, Pb, kind, adapt, coef)
+            _rhs(tmp, k3, cs, Jb, Pb, kind, adapt, coef, uE, uI)
             for i in range(n):
                 tmp[i] = x[i] + dt * k3[i]
-            _rhs(tmp, k4, cosk, sink, Jb, Pb, kind, adapt, coef)
+            _rhs(tmp, k4, cs, Jb, Pb, kind, adapt, coef, uE, uI)
             for i in range(n):
                 x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
         total = 0.0
@@ -368,18 +378,18 @@ def _general_row(b, X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start
 
 
 @njit(cache=True, parallel=True, fastmath=_FM)
-def general_parallel(X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step,
+def general_parallel(X, cs, Jc, P, kind, adapt, method, sig, S, dt, start_step,
                      n_steps, rec_every, R, max_sum, div_step):
     for b in prange(X.shape[0]):
         if div_step[b] == 0:
-            _general_row(b, X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step,
+            _general_row(b, X, cs, Jc, P, kind, adapt, method, sig, S, dt, start_step,
                          n_steps, rec_every, R, max_sum, div_step)
 
 
 @njit(cache=True, fastmath=_FM)
-def general_serial(X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step,
+def general_serial(X, cs, Jc, P, kind, adapt, method, sig, S, dt, start_step,
                    n_steps, rec_every, R, max_sum, div_step):
     for b in range(X.shape[0]):
         if div_step[b] == 0:
-            _general_row(b, X, cosk, sink, Jc, P, kind, adapt, method, sig, S, dt, start_step,
+            _general_row(b, X, cs, Jc, P, kind, adapt, method, sig, S, dt, start_step,
                          n_steps, rec_every, R, max_sum, div_step)

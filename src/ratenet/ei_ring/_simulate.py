@@ -172,8 +172,10 @@ def _compiled_runner(models, x, R, div_step, dt, rec, method, max_sum, parallel,
             kern(x, cosv, sinv, Jc, P, adapt, dt, start, count, rec, R, max_sum, div_step)
         return run
     kg = K.general_parallel if parallel else K.general_serial
-    modes = np.arange(1, Kmax + 1)[:, None]
-    cosk, sink = np.cos(modes * theta), np.sin(modes * theta)
+    ang = np.arange(1, Kmax + 1)[:, None] * theta[None, :]  # (K, N)
+    cs = np.empty((2 * Kmax, theta.size))
+    cs[0::2] = np.cos(ang)
+    cs[1::2] = np.sin(ang)
     sig = np.zeros((B, 2))
     if noise is not None:
         sig[:, 0] = noise.sigma * np.sqrt(dt / P[:, 5])
@@ -182,8 +184,8 @@ def _compiled_runner(models, x, R, div_step, dt, rec, method, max_sum, parallel,
     meth = K.METHODS[method]
 
     def run_general(start: int, count: int) -> None:
-        kg(x, cosk, sink, Jc, P, kind, adapt, meth, sig, states, dt, start, count, rec, R,
-           max_sum, div_step)
+        kg(x, cs, Jc, P, kind, adapt, meth, sig, states, dt, start, count, rec, R, max_sum,
+           div_step)
     return run_general
 
 

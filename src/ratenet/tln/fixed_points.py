@@ -194,13 +194,69 @@ def ctln_candidate_supports(net: CTLN, *, max_blocks: int = 500_000,
         blocks.append((mask, contrib, float(np.sum(z)), S[0]))
         return True
 
+    innbr = [0] * n  # in-neighbours (j -> i) as bit masks
+    for i in range(n):
+        for j in range(n):
+            if i != j and A[i, j]:
+                innbr[i] |= 1 << j
+
+    outnbr = [0] * n  # out-neighbours (i -> k) as bit masks
+    for i in range(n):
+        m = innbr[i]
+        while m:
+            low = m & -m
+            outnbr[low.bit_length() - 1] |= 1 << i
+            m ^= low
+
+    def dominated(mask: int, avail: int) -> bool:
+        """True if some j in ``mask`` is dominated by an outside k that stays outside.
+
+        k (not in ``avail``) with j -> k that receives from every in-neighbour of j in
+        ``avail``: its input from the block is at least 1/(epsilon + delta) + z_j
+        epsilon/(epsilon + delta) (from row j of M z = 1), above the bound, so no
+        support holding this block survives k (graphical domination, Curto, Geneson and
+        Morrison 2019).
+        """
+        m = mask
+        while m:
+            low = m & -m
+            j = low.bit_length() - 1
+            m ^= low
+            ks = outnbr[j] & ~avail
+            need = innbr[j] & avail
+            while ks:
+                lk = ks & -ks
+                ks ^= lk
+                if not need & ~innbr[lk.bit_length() - 1] & ~lk:
+                    return True
+        return False
+
+    def source_in(mask: int, avail: int) -> bool:
+        """True if some node of ``mask`` has no in-neighbour in ``avail``."""
+        m = mask
+        while m:
+            low = m & -m
+            if not innbr[low.bit_length() - 1] & avail:
+                return True
+            m ^= low
+        return False
+
     singular = False
-    # connected induced subgraphs, each grown once from its smallest node (ESU)
+    # Connected induced subgraphs, each grown once from its smallest node (ESU), pruned
+    # by a rule of CTLNs: a block of two or more nodes with a source (a node without an
+    # in-neighbour in the block) has z < 0 at the source's out-neighbours (the source's
+    # z is 1/delta, and its out-neighbour k then has delta z_k <= -epsilon/delta), so it
+    # is never part of a fixed-point support. An in-neighbour of a node of `sub` is a
+    # neighbour of `sub`, so ESU can only add it later from `ext`: when a node of `sub`
+    # has none in `sub | ext`, the whole subtree is pruned.
     stack: list[tuple[int, int, int]] = []
     for v in range(n):
         stack.append((1 << v, nbr[v] & ~((1 << (v + 1)) - 1), v))
         while stack:
             sub, ext, v0 = stack.pop()
+            single = sub & (sub - 1) == 0
+            if (not single and source_in(sub, sub | ext)) or dominated(sub, sub | ext):
+                continue
             count += 1
             if count > max_blocks:
                 raise ParameterError("max_blocks", max_blocks, f"more than the connected "
@@ -208,8 +264,11 @@ def ctln_candidate_supports(net: CTLN, *, max_blocks: int = 500_000,
                                      hint="the graph is too dense for the graph method; raise "
                                      "max_blocks, or use method='enumerate' for n <= "
                                      f"{MAX_UNITS}")
-            if check(sub) is None:
+            if ((single or not source_in(sub, sub)) and not dominated(sub, sub)
+                    and check(sub) is None):
                 singular = True
+            if single and not innbr[v0] & ext:
+                continue  # every larger block from here has v0 as a source
             excl = sub
             m = sub
             while m:

@@ -58,6 +58,12 @@ def _ei_tab(limits: Limits, seed: int) -> Any:
     return EIView(limits=limits)
 
 
+def _ei_ring_tab(limits: Limits, seed: int) -> Any:
+    from .ei_ring_view import EIRingView
+
+    return EIRingView(limits=limits, seed=seed)
+
+
 #: The explorer's tabs in order: ``(key, title, factory(limits, seed) -> view)``; a view
 #: has a ``layout`` (a Panel object).  The first tab is built with the page; the others
 #: when first shown (or first asked for in ``page.ratenet_views[key]``), so that a page
@@ -65,6 +71,7 @@ def _ei_tab(limits: Limits, seed: int) -> Any:
 TABS: list[tuple[str, str, Callable[[Limits, int], Any]]] = [
     ("ring", "Ring model", _ring_tab),
     ("ei", "E-I populations", _ei_tab),
+    ("ei_ring", "E-I ring", _ei_ring_tab),
 ]
 
 

@@ -11,12 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import fsolve
 
+from _wilson_cowan import wc_F, wc_J, wc_network
 from ratenet import EIModel, RingModel
 from ratenet._validation import ParameterError
 from ratenet.continuation.equilibria import continue_equilibria, pair_product
-from ratenet.network import RateNetwork
 from ratenet.pwl import enumerate_fixed_points
-from ratenet.transfer import Transfer
 
 
 # ----------------------------------------------------------------- helpers
@@ -59,53 +58,6 @@ def same_points(a, b, tol=1e-7):
     A = sorted(a, key=tuple)
     B = sorted(b, key=tuple)
     return len(A) == len(B) and all(np.allclose(x, y, rtol=tol, atol=tol) for x, y in zip(A, B))
-
-
-class WCSigmoid(Transfer):
-    """Neuromatch W2D4 sigmoid, per population, shifted so that S(0) = 0:
-    S(x) = 1 / (1 + exp(-a (x - theta))) - 1 / (1 + exp(a theta))."""
-
-    def __init__(self, a, theta):
-        self.a = np.asarray(a, dtype=float)
-        self.theta = np.asarray(theta, dtype=float)
-
-    def __call__(self, u):
-        u = np.asarray(u, dtype=float)
-        return 1 / (1 + np.exp(-self.a * (u - self.theta))) - 1 / (1 + np.exp(self.a * self.theta))
-
-    def derivative(self, u):
-        s = 1 / (1 + np.exp(-self.a * (np.asarray(u, dtype=float) - self.theta)))
-        return self.a * s * (1 - s)
-
-
-WC_S = WCSigmoid([1.2, 1.0], [2.8, 4.0])
-WC_TAU = np.array([1.0, 2.0])
-
-
-def wc_network(I_E: float, w=(9.0, 4.0, 13.0, 11.0)) -> RateNetwork:
-    wEE, wEI, wIE, wII = w
-    return RateNetwork(W=[[wEE, -wEI], [wIE, -wII]], tau=WC_TAU, h=[I_E, 0.0], transfer=WC_S,
-                       names=("E", "I"))
-
-
-def wc_F(x, I_E, w):
-    """W2D4 right-hand side written out (no ratenet)."""
-    wEE, wEI, wIE, wII = w
-    E, I_ = x
-    uE = wEE * E - wEI * I_ + I_E
-    uI = wIE * E - wII * I_
-    S = lambda u, a, th: 1 / (1 + np.exp(-a * (u - th))) - 1 / (1 + np.exp(a * th))  # noqa: E731
-    return np.array([(-E + S(uE, 1.2, 2.8)) / 1.0, (-I_ + S(uI, 1.0, 4.0)) / 2.0])
-
-
-def wc_J(x, I_E, w, h=1e-6):
-    """Jacobian of wc_F by central differences (independent of ratenet's)."""
-    J = np.empty((2, 2))
-    for j in range(2):
-        e = np.zeros(2)
-        e[j] = h
-        J[:, j] = (wc_F(x + e, I_E, w) - wc_F(x - e, I_E, w)) / (2 * h)
-    return J
 
 
 # ----------------------------------------------------------------- E-I, threshold-linear

@@ -79,6 +79,18 @@ def test_continuum_theory_does_not_depend_on_N():
     assert a == b
 
 
+def test_mode_spectrum_crosses_zero_at_each_modes_hopf_point():
+    m = WAVE.replace(J_higher=((3.4, -2.0, 2.0, 0.0),))  # mode 2: tau_I* = 10 / 0.7
+    taus = np.linspace(10.0, 60.0, 501)
+    sp = T.mode_spectrum(m, "tau_I", taus)
+    for k in (1, 2):
+        re = sp["eigenvalues"][k][:, 0].real
+        i = int(np.flatnonzero(np.diff(np.sign(re)) > 0)[0])
+        assert taus[i] <= T.hopf_tau_I(m, k) <= taus[i + 1]
+    first = T.analyze(m).first_hopf  # mode 2 goes before mode 1 (tau_I* = 20 ms)
+    assert first["mode"] == 2 and first["tau_I"] == pytest.approx(10.0 / 0.7, rel=1e-12)
+
+
 def brute_hopf(m: EIRingModel, k: int, lo: float, hi: float) -> float:
     """tau_I where the mode's leading real part crosses 0, from eigenvalues alone."""
     s = T.uniform_state(m)
@@ -149,6 +161,7 @@ def test_travelling_wave_speed_tends_to_the_hopf_frequency_at_onset():
     th = base.theta
     x0 = np.concatenate([1.5 + 1.0 * np.cos(th), 4 / 3 + 0.5 * np.sin(th)])
     errs = []
+    speeds = {}
     for delta in (0.04, 0.02):
         m = base.replace(tau_I=tau_h * (1 + delta))
         tr = rn.simulate(m, t_max=4000.0, dt=0.05, method="heun", x0=x0, record_every=20)
@@ -156,8 +169,28 @@ def test_travelling_wave_speed_tends_to_the_hopf_frequency_at_onset():
         assert p.kind == "travelling wave" and p.mode == 1
         assert p.period == pytest.approx(2 * np.pi / abs(p.speed))
         errs.append(abs(abs(p.speed) - omega) / omega)
+        speeds[delta] = p.speed
+    # the continuum result does not depend on N: the same wave on a ring four times finer
+    m = base.replace(tau_I=tau_h * 1.02, N=128)
+    x0 = np.concatenate([1.5 + 1.0 * np.cos(m.theta), 4 / 3 + 0.5 * np.sin(m.theta)])
+    tr = rn.simulate(m, t_max=4000.0, dt=0.05, method="heun", x0=x0, record_every=20)
+    assert classify(tr, window=1000.0).speed == pytest.approx(speeds[0.02], rel=1e-3)
     # within a few per cent, and closing in linearly with the distance to onset
     assert errs[1] < 0.015 and errs[1] < 0.6 * errs[0]
+
+
+def test_mode_two_waves_travel_at_omega_over_two():
+    # a second harmonic whose Hopf point (tau_I* = 10 / 0.7 ms) comes before mode 1's (20 ms)
+    base = WAVE.replace(J_higher=((3.4, -2.0, 2.0, 0.0),), N=32)
+    s = T.uniform_state(base)
+    th = base.theta
+    x0 = np.concatenate([s.r_E + 1.0 * np.cos(2 * th), s.r_I + 0.5 * np.sin(2 * th)])
+    m = base.replace(tau_I=10.0 / 0.7 * 1.02)
+    omega = T.analyze(m).first_hopf["frequency"]
+    tr = rn.simulate(m, t_max=4000.0, dt=0.05, method="heun", x0=x0, record_every=20)
+    p = classify(tr, window=1000.0)
+    assert (p.kind, p.mode) == ("travelling wave", 2)
+    assert abs(p.speed) == pytest.approx(omega / 2, rel=0.03)
 
 
 def test_bulk_oscillation_period_is_the_ei_limit_cycle():

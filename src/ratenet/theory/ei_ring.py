@@ -85,6 +85,7 @@ __all__ = [
     "first_instability",
     "hopf_tau_I",
     "mode_jacobian",
+    "mode_spectrum",
     "network_eigenvalues",
     "predicted_network_eigenvalues",
     "uniform_state",
@@ -480,6 +481,53 @@ def analyze(model: EIRingModel, *, state: UniformState | None = None) -> EIRingT
     else:
         first = {"mode": None, "tau_I": None, "frequency": None}
     return EIRingTheory(s, modes, inst, first)
+
+
+def mode_spectrum(model: EIRingModel, param: str, values: Any, *,
+                  k_max: int | None = None) -> dict[str, Any]:
+    """Eigenvalues of every mode of the uniform state as one parameter varies.
+
+    Parameters
+    ----------
+    model : EIRingModel
+    param : str
+        Numeric parameter (any case), e.g. ``"tau_I"``.
+    values : array_like of float
+    k_max : int, optional
+        Highest mode (default: the last harmonic, K).
+
+    Returns
+    -------
+    dict
+        ``{"param", "values" (P,), "eigenvalues": {k: complex array (P, 2 or 3)},
+        "uniform_kind": list of str}``; eigenvalues sorted largest real part first, nan
+        where the model has no uniform state.
+
+    Examples
+    --------
+    >>> m = EIRingModel(J_EE1=3.0, J_EI1=-2.0, J_IE1=2.0, J_EI0=-1.0, J_IE0=1.0,
+    ...                 h_E=2.0, h_I=0.0, tau_E=10.0)
+    >>> sp = mode_spectrum(m, "tau_I", [10.0, 20.0, 30.0])
+    >>> [round(float(z.real), 12) + 0.0 for z in sp["eigenvalues"][1][:, 0]]  # tr A_1 / 2
+    [-0.025, 0.0, 0.008333333333]
+    """
+    p = EIRingModel.parameter_name(param)
+    vals = np.atleast_1d(np.asarray(values, dtype=float))
+    K = model.n_harmonics if k_max is None else check_int("k_max", k_max, minimum=0)
+    n = 3 if model.adaptation else 2
+    out = {k: np.full((vals.size, n), np.nan + 0j) for k in range(K + 1)}
+    kinds = []
+    for i, v in enumerate(vals):
+        m = model.replace(**{p: float(v)})
+        try:
+            s = uniform_state(m)
+        except ParameterError:
+            kinds.append("none")
+            continue
+        kinds.append(s.kind)
+        for k in range(K + 1):
+            out[k][i] = mode_eigenvalues(m, k, s)
+    return {"param": p, "values": vals, "eigenvalues": out, "uniform_kind": kinds}
 
 
 # ------------------------------------------------------------------ finite N

@@ -32,8 +32,11 @@ def _sci(v: float, digits: int = 3, exponent: int | None = None) -> str:
     if not np.isfinite(v) or v == 0.0:
         return f"{v:g}"
     e = exponent if exponent is not None else int(np.floor(np.log10(abs(v))))
-    if exponent is None and -3 <= e < 4:
-        return f"{v:.{digits}g}"
+    if exponent is None:
+        plain = f"{v:.{digits}g}"
+        if -3 <= e < 4 and "e" not in plain:
+            return plain
+        e = int(np.floor(np.log10(abs(float(plain)))))  # 9999.7 rounds to 1e4: exponent 4
     mant = f"{v / 10.0**e:.{digits}g}".replace("-", "−")
     return rf"${mant}\times10^{{{e}}}$"
 

@@ -45,7 +45,8 @@ from ._engine import ContinuationError, Curve, CurveEvent, TestFunction, continu
 from ._models import ParameterFamily
 from ._shooting import ShootingProblem
 
-__all__ = ["CyclePoint", "LimitCycleBranch", "bistable_example", "continue_cycles"]
+__all__ = ["CyclePoint", "LimitCycleBranch", "all_cycle_branches", "bistable_example",
+           "continue_cycles"]
 
 
 def _json_safe(obj: Any) -> Any:
@@ -509,7 +510,8 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
     segments : int, default 1
         Shooting segments (multiple shooting for strongly unstable cycles).
     ds, ds_max : float, optional
-        First and largest arclength step (defaults of the engine).
+        First and largest arclength step (default ``0.05 L`` and ``0.2 L``, ``L`` the
+        length of the interval; the engine shortens steps where the branch bends).
     max_steps : int, default 400
         Steps per direction.
     period_cap : float, optional
@@ -612,8 +614,8 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
         problem.period_cap = 50.0 * T0
     tests = _tests(problem, names, exact)
     L = hi - lo
-    ds_max = 0.1 * L if ds_max is None else as_float("ds_max", ds_max)
-    ds = min(0.02 * L, ds_max) if ds is None else as_float("ds", ds)
+    ds_max = 0.2 * L if ds_max is None else as_float("ds_max", ds_max)
+    ds = min(0.05 * L, ds_max) if ds is None else as_float("ds", ds)
     halves = []
     for direction in (1, -1):
         # the smallest step only bounds how close a refused orbit (the end of a branch) is
@@ -714,6 +716,101 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
                             minimum=mins, maximum=maxs, multipliers=mult, stable=stable,
                             crossings=cross, special=special, status=(status[0], status[1]),
                             message="; ".join(msgs), names=tuple(names), exact_flow=exact)
+
+
+def _contains(br: LimitCycleBranch, p: float, period: float, rtol: float = 1e-3) -> bool:
+    """True if the branch passes through a cycle of this period at ``p``."""
+    v, T = br.values, br.period
+    for j in range(len(br) - 1):
+        a, b = v[j], v[j + 1]
+        if min(a, b) <= p <= max(a, b):
+            w = 0.0 if a == b else (p - a) / (b - a)
+            if abs(T[j] + w * (T[j + 1] - T[j]) - period) <= rtol * period:
+                return True
+    return False
+
+
+def all_cycle_branches(model: Any, param: str, start: float, stop: float, *,
+                       hopf: Sequence[float] = (), probes: int = 3,
+                       time_limit: float = 30.0, **kwargs: Any
+                       ) -> tuple[list[LimitCycleBranch], list[str]]:
+    """Every branch of cycles reachable from the Hopf points and from simulation.
+
+    Branches are started at each value in ``hopf`` (e.g. the Hopf points of
+    :func:`ratenet.continuation.equilibria.continue_equilibria`), then from the cycle
+    that simulation finds (:func:`ratenet.analysis.find_limit_cycle`) at ``probes``
+    evenly spaced values of the interval, unless that cycle lies on a branch already
+    followed.  A branch not attached to a Hopf point and never attracting (an isola of
+    unstable cycles) is not found.
+
+    Parameters
+    ----------
+    model, param, start, stop
+        As for :func:`continue_cycles`.
+    hopf : sequence of float
+        Hopf values to start from.
+    probes : int, default 3
+        Values searched by simulation (the two ends and interior points).
+    time_limit : float, default 30
+        Seconds for all branches together (each branch gets what is left).
+    **kwargs
+        Passed to :func:`continue_cycles`.
+
+    Returns
+    -------
+    branches : list of LimitCycleBranch
+    notes : list of str
+        One sentence per start that gave nothing (e.g. no cycle next to a Hopf point).
+
+    Examples
+    --------
+    >>> from ratenet.continuation.cycles import all_cycle_branches, bistable_example
+    >>> branches, notes = all_cycle_branches(bistable_example(), "tau_I", 50, 70, hopf=[60.0])
+    >>> len(branches), [round(f.value, 6) for f in branches[0].folds]
+    (1, [57.161545])
+    """
+    import time
+
+    family = ParameterFamily(model, param)
+    a, b = family.check(start, stop)
+    lo, hi = min(a, b), max(a, b)
+    t_end = time.monotonic() + float(time_limit)
+    out: list[LimitCycleBranch] = []
+    notes: list[str] = []
+    name = family.name
+
+    def left() -> float:
+        return max(t_end - time.monotonic(), 0.0)
+
+    for ph in hopf:
+        if left() <= 0:
+            notes.append(f"time limit reached before the Hopf point {name} = {ph:.10g}")
+            break
+        if any(abs(sp.value - ph) <= 1e-8 * max(1.0, abs(ph)) for br in out
+               for sp in br.special if "opf" in sp.kind):
+            continue
+        try:
+            out.append(continue_cycles(model, param, lo, hi, hopf=ph, time_limit=left(),
+                                       **kwargs))
+        except ContinuationError as exc:
+            notes.append(f"no cycle branch from the Hopf point {name} = {ph:.10g}: {exc}")
+    for v in np.linspace(lo, hi, max(int(probes), 2)):
+        if left() <= 0:
+            break
+        at = family._make(float(v)) if family.base_value is not None else None
+        net = family.network(float(v))
+        cyc = find_limit_cycle(net, t_search=min(3000.0 * float(np.max(net.tau)), 1e6))
+        if cyc is None or any(_contains(br, float(v), cyc.period) for br in out):
+            continue
+        base = at if at is not None else model
+        try:
+            if at is None:
+                continue  # a callable family has no 'own value' to start from
+            out.append(continue_cycles(base, param, lo, hi, cycle=cyc, time_limit=left(),
+                                       **kwargs))
+        except ContinuationError as exc:
+            notes.append(f"the cycle found at {name} = {v:.6g} could not be continued: {exc}")
+    return out, notes
 
 
 # ------------------------------------------------------------------ the example

@@ -53,7 +53,7 @@ class EIRingView:
 
     SLIDERS = (
         # name, label, start, end, step, default (the ring-ei CLI's defaults)
-        ("tau_I", "tau_I (ms): inhibitory time constant", 2.0, 100.0, 1.0, 30.0),
+        ("tau_I", "ring tau_I (ms): inhibitory time constant", 2.0, 100.0, 1.0, 30.0),
         ("tau_E", "tau_E (ms)", 1.0, 50.0, 0.5, 10.0),
         ("J_EE0", "J_EE0 (uniform, onto E from E)", 0.0, 3.0, 0.05, 1.25),
         ("J_EI0", "J_EI0 (uniform, onto E from I)", -3.0, 0.0, 0.05, -1.0),

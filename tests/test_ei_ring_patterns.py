@@ -115,7 +115,7 @@ def test_phase_diagram_matches_the_theory_and_its_boundary():
     pd = phase_diagram(base, "J_EE1", xs, "tau_I", ys, t_transient=2500.0, t_window=800.0)
     assert pd.pattern.tolist() == [["homogeneous"] * 4,
                                    ["homogeneous"] * 2 + ["travelling wave"] * 2]
-    assert pd.agreement == 1.0
+    assert pd.agreement == 1.0 and pd.stability_agreement == 1.0
     hopf = [b for b in pd.boundaries if b["mode"] == 1 and b["kind"] == "hopf"]
     assert len(hopf) == 1 and list(hopf[0]["x"]) == [3.0, 3.5]  # 2.5: tau_I* = 40 > 30
     for x, y in zip(hopf[0]["x"], hopf[0]["y"]):

@@ -58,7 +58,12 @@ class EIRingPhaseDiagram:
         leading eigenvalue of mode k crosses zero along y, for each x.
     agreement : float
         Fraction of cells whose simulated pattern is one the theory predicts
-        (:data:`THEORY_TO_PATTERNS`), among cells with an unambiguous prediction.
+        (:data:`THEORY_TO_PATTERNS`), among cells with a prediction.  The theory is linear:
+        it says how the uniform state loses stability, not what the saturated state is
+        (far from onset a bump may start to oscillate, waves may stand or travel).
+    stability_agreement : float
+        Fraction of cells where simulation and theory agree on whether the uniform state
+        is the end state (simulated ``homogeneous`` exactly where every mode decays).
     base : dict
         Parameters of the model the grid was built from.
     settings : dict
@@ -76,6 +81,7 @@ class EIRingPhaseDiagram:
     theory_mode: np.ndarray
     boundaries: list[dict[str, Any]]
     agreement: float
+    stability_agreement: float
     base: dict[str, Any]
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -91,7 +97,8 @@ class EIRingPhaseDiagram:
             "theory_mode": self.theory_mode.tolist(),
             "boundaries": [{"mode": b["mode"], "kind": b["kind"], "x": list(map(float, b["x"])),
                             "y": list(map(float, b["y"]))} for b in self.boundaries],
-            "agreement": self.agreement, "base": self.base, "settings": self.settings,
+            "agreement": self.agreement, "stability_agreement": self.stability_agreement,
+            "base": self.base, "settings": self.settings,
         }
 
 
@@ -172,7 +179,7 @@ def theory_grid(base: EIRingModel, x_param: str, x: Any, y_param: str, y: Any, *
 
 
 def phase_diagram(base: EIRingModel, x_param: str, x: Any, y_param: str, y: Any, *,
-                  t_transient: float = 2000.0, t_window: float = 1000.0,
+                  t_transient: float = 4000.0, t_window: float = 2000.0,
                   dt: float | None = None, record_dt: float = 1.0, seed: int = 0,
                   chunk: int = 64, parallel: bool = True,
                   max_seconds: float = 600.0) -> EIRingPhaseDiagram:
@@ -186,9 +193,9 @@ def phase_diagram(base: EIRingModel, x_param: str, x: Any, y_param: str, y: Any,
         Names of two numeric parameters (any case), e.g. ``"J_EE1"`` and ``"tau_I"``.
     x, y : array_like of float
         Their grid values.
-    t_transient : float, default 2000
+    t_transient : float, default 4000
         Time (ms) simulated before the analysed window (only the final state is kept).
-    t_window : float, default 1000
+    t_window : float, default 2000
         Length (ms) of the window recorded and classified.
     dt : float, optional
         Time step (ms); default ``min(tau_E, tau_I) / 100`` over the grid.
@@ -265,8 +272,11 @@ def phase_diagram(base: EIRingModel, x_param: str, x: Any, y_param: str, y: Any,
     ok = [pat[i, j] in THEORY_TO_PATTERNS[th[i, j]] for i in range(shape[0])
           for j in range(shape[1]) if th[i, j] in THEORY_TO_PATTERNS]
     agreement = float(np.mean(ok)) if ok else float("nan")
+    known = th != "no uniform state"
+    same = (pat == "homogeneous") == (th == "homogeneous")
+    stab = float(np.mean(same[known])) if np.any(known) else float("nan")
     return EIRingPhaseDiagram(
-        xp, yp, xs, ys, pat, speed, period, th, mode, bounds, agreement, base.to_dict(),
+        xp, yp, xs, ys, pat, speed, period, th, mode, bounds, agreement, stab, base.to_dict(),
         {"t_transient": t_transient, "t_window": t_window, "dt": dt, "record_every": rec,
          "seed": seed, "elapsed": time.monotonic() - t0})
 

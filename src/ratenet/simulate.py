@@ -97,6 +97,7 @@ def simulate(
     noise : ratenet.Noise, optional
         Additive white noise on the rates and/or Ornstein-Uhlenbeck input noise
         (ring models only; Euler-Maruyama, compiled). See :mod:`ratenet.noise`.
+        E-I rings take white noise on the rates (``Noise(sigma=...)``) only.
     heterogeneity : ratenet.Heterogeneity, optional
         A seeded frozen perturbation of the thresholds and/or the couplings (ring only).
     trial_index : int or array of int, optional

@@ -248,6 +248,14 @@ def test_branch_is_the_same_from_either_end(branch, branch_from_hopf):
     assert np.allclose(a.points[-1], b.points[-1], rtol=1e-8)
 
 
+def test_multiple_shooting_follows_the_same_branch(model, branch):
+    b3 = continue_cycles(model.replace(tau_I=65.0), "tau_I", 50.0, 70.0, segments=3)
+    assert [s.kind for s in b3.special] == [s.kind for s in branch.special]
+    for s3, s1 in zip(b3.special, branch.special):
+        assert s3.value == pytest.approx(s1.value, rel=1e-9)
+    assert np.allclose(np.abs(b3.multipliers[-1]), np.abs(branch.multipliers[-1]), atol=1e-9)
+
+
 def test_to_dict_is_plain_json(branch):
     import json
 

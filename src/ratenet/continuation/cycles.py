@@ -123,6 +123,10 @@ class LimitCycleBranch:
         Floquet multipliers, the trivial one first.
     stable : ndarray of bool, shape (K,)
         All non-trivial multipliers inside the unit circle.
+    neutral : ndarray of bool, shape (K,)
+        Every non-trivial multiplier on the unit circle (within 1e-5): a cycle of a
+        continuum (e.g. the orbits of a piecewise-linear centre), neither stable nor
+        unstable; ``stable`` is False there.
     crossings : ndarray of int, shape (K,)
         Threshold crossings per period (threshold-linear; 0 for smooth networks).
     special : list of CyclePoint
@@ -143,6 +147,7 @@ class LimitCycleBranch:
     stable: np.ndarray
     crossings: np.ndarray
     special: list[CyclePoint] = field(default_factory=list)
+    neutral: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     status: tuple[str, str] = ("", "")
     message: str = ""
     names: tuple[str, ...] = ()
@@ -184,6 +189,7 @@ class LimitCycleBranch:
                 d[f"nu_{name}_min"] = float(self.minimum[k, i])
                 d[f"nu_{name}_max"] = float(self.maximum[k, i])
             d["floquet_multipliers"] = _complex_list(self.multipliers[k])
+            d["neutral"] = bool(self.neutral[k]) if self.neutral.size else False
             d["crossings"] = int(self.crossings[k])
             pts.append(d)
         return _json_safe({"param": self.param, "points": pts,
@@ -657,6 +663,8 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
         mins[j], maxs[j], cross[j] = s.rate_min, s.rate_max, s.crossings
         mult[j] = mu
     stable = np.all(np.abs(mult[:, 1:]) < 1.0, axis=1)
+    neutral = np.all(np.abs(np.abs(mult[:, 1:]) - 1.0) < 1e-5, axis=1) & (n > 1)
+    stable &= ~neutral
     special: list[CyclePoint] = []
     for e in events:
         mu = mult[e.index]
@@ -714,7 +722,8 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
     msgs = [f"first end: {halves[0].message}", f"last end: {halves[1].message}"]
     return LimitCycleBranch(param=family.name, values=P.copy(), period=period, points=points,
                             minimum=mins, maximum=maxs, multipliers=mult, stable=stable,
-                            crossings=cross, special=special, status=(status[0], status[1]),
+                            crossings=cross, special=special, neutral=neutral,
+                            status=(status[0], status[1]),
                             message="; ".join(msgs), names=tuple(names), exact_flow=exact)
 
 

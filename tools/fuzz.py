@@ -184,8 +184,8 @@ def cli_case(rng: random.Random, tmp: str) -> list[str]:
                                      os.path.join(tmp, "tut2")]),
                 "--only": rng.choice(["Q1", "Q2", "Q99", "", "E1", "q1"])}
     elif cmd == "explore":  # invalid listening options only (a valid one would serve)
-        opts = {"--host": rng.choice(["999.1.1.1", "", "not a host!", "0.0.0.0",
-                                      "a" * 300, "::g"]),
+        opts = {"--host": rng.choice(["999.1.1.1", "not a host!", "0.0.0.0", "a" * 300,
+                                      "::g", "256.0.0.1"]),
                 "--allow-origin": rng.choice(["*", "evil", "http://x:1/", "h:99999", ""]),
                 "--port": rng.choice(["-1", "65536", "abc", "1" + "0" * 30, "5006"])}
         keys = list(opts)
@@ -473,8 +473,11 @@ def _worker(conn: Any, tmp: str) -> None:
     import warnings
 
     warnings.simplefilter("ignore")
-    import ratenet.cli  # noqa: F401 - import once, not per case
+    import ratenet.analysis
+    import ratenet.attractor
+    import ratenet.cli  # noqa: F401
 
+    conn.send("ready")
     while True:
         case = conn.recv()
         if case is None:
@@ -490,34 +493,35 @@ def _worker(conn: Any, tmp: str) -> None:
         conn.send(out)
 
 
-class Pool:
-    """One worker process; replaced when a case passes its time cap."""
+class Worker:
+    """One worker process with its own scratch folder; replaced after a case passes its
+    time cap (or if it dies)."""
 
-    def __init__(self, tmp: str) -> None:
-        self.tmp = tmp
-        self.ctx = mp.get_context("fork")
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.tmp = tempfile.mkdtemp(prefix="ratenet-fuzz-")
+        self.case: dict[str, Any] | None = None
+        self.t_start = 0.0
+        self.retry = False
         self._start()
 
     def _start(self) -> None:
         self.conn, child = self.ctx.Pipe()
         self.proc = self.ctx.Process(target=_worker, args=(child, self.tmp), daemon=True)
         self.proc.start()
+        if self.conn.poll(600):  # the imports are not part of any case's time
+            self.conn.recv()
 
-    def run(self, case: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+    def submit(self, case: dict[str, Any], retry: bool = False) -> None:
+        self.case, self.retry, self.t_start = case, retry, time.time()
+        if case["kind"] == "cli":
+            case = {**case, "args": [a.replace(TMP, self.tmp) for a in case["args"]]}
         self.conn.send(case)
-        if self.conn.poll(timeout):
-            try:
-                return self.conn.recv()
-            except EOFError:
-                pass
-        else:
-            self.proc.kill()
-            self.proc.join()
-            self._start()
-            return None
-        self.proc.join()  # the worker died (a crash of the interpreter)
+
+    def restart(self) -> None:
+        self.proc.kill()
+        self.proc.join()
         self._start()
-        return {"outcome": "traceback", "traceback": True, "error": "worker died"}
 
     def close(self) -> None:
         try:
@@ -527,6 +531,61 @@ class Pool:
         self.proc.join(5)
         if self.proc.is_alive():
             self.proc.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+#: Placeholder for the worker's scratch folder in generated command lines.
+TMP = "/@TMP@"
+
+
+class Tally:
+    """The counts of the report."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.exit_codes: Counter[int] = Counter()
+        self.failures: list[dict[str, Any]] = []
+        self.slowest: list[tuple[float, Any]] = []
+        self.slow_once: list[dict[str, Any]] = []
+
+    def record(self, case: dict[str, Any], out: dict[str, Any] | None, dt: float) -> None:
+        counts = self.counts
+        self.slowest = sorted([*self.slowest, (dt, case)], key=lambda x: -x[0])[:10]
+        counts[f"{case['kind']} cases"] += 1
+        problem = None
+        if out is None:
+            counts["hangs"] += 1
+            problem = "hang"
+        elif case["kind"] == "api":
+            counts[f"api {out['outcome']}"] += 1
+            if out["outcome"] == "traceback":
+                counts["tracebacks"] += 1
+                problem = "traceback"
+            if out.get("nonfinite"):
+                counts["nan/inf"] += 1
+                problem = "nan/inf"
+        else:
+            self.exit_codes[out["exit"]] += 1
+            if out["traceback"]:
+                counts["tracebacks"] += 1
+                problem = "traceback"
+            if out.get("internal"):
+                counts["internal errors"] += 1
+                problem = problem or "internal error"
+            if out["exit"] not in (0, 1, 2):
+                counts["bad exit codes"] += 1
+                problem = problem or f"exit {out['exit']}"
+            if "json_invalid" in out:
+                counts["json runs"] += 1
+                if out["json_invalid"]:
+                    counts["invalid json"] += 1
+                    problem = problem or "invalid json"
+                if out.get("nonfinite"):
+                    counts["nan/inf"] += 1
+                    problem = problem or "nan/inf"
+        if problem:
+            self.failures.append({"problem": problem, "case": _printable(case),
+                                  "result": out})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -536,82 +595,98 @@ def main(argv: list[str] | None = None) -> int:
                     help="share of API cases (the rest are CLI invocations)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per case")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--report", default=None, help="write the counts and failures as JSON")
     args = ap.parse_args(argv)
 
+    # one thread per library: idle OpenMP/BLAS/Numba threads spinning on a shared, loaded
+    # machine slow every later case of the worker down (the fuzzer tests behaviour, not speed)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "NUMBA_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     rng = random.Random(args.seed)
-    tmp = tempfile.mkdtemp(prefix="ratenet-fuzz-")
-    pool = Pool(tmp)
-    counts: Counter[str] = Counter()
-    exit_codes: Counter[int] = Counter()
-    failures: list[dict[str, Any]] = []
-    slowest: list[tuple[float, Any]] = []
+    cases: list[dict[str, Any]] = []
+    for _ in range(args.cases):  # drawn up front: the same cases for any --jobs
+        if rng.random() < args.api_fraction:
+            cases.append({"kind": "api", **api_case(rng)})
+        else:
+            cases.append({"kind": "cli", "args": cli_case(rng, TMP)})
+    ctx = mp.get_context("fork")
+    workers = [Worker(ctx) for _ in range(max(1, args.jobs))]
+    tally = Tally()
+    queue = list(range(len(cases)))[::-1]
+    retries: list[tuple[int, float]] = []
+    done = 0
     t0 = time.time()
+    from multiprocessing.connection import wait
+
     try:
-        for i in range(args.cases):
-            if rng.random() < args.api_fraction:
-                case: dict[str, Any] = {"kind": "api", **api_case(rng)}
-            else:
-                case = {"kind": "cli", "args": cli_case(rng, tmp)}
-            t_case = time.time()
-            out = pool.run(case, args.timeout)
-            dt = time.time() - t_case
-            slowest = sorted([*slowest, (dt, case)], key=lambda x: -x[0])[:10]
-            counts[f"{case['kind']} cases"] += 1
-            problem = None
-            if out is None:
-                counts["hangs"] += 1
-                problem = "hang"
-            elif case["kind"] == "api":
-                counts[f"api {out['outcome']}"] += 1
-                if out["outcome"] == "traceback":
-                    counts["tracebacks"] += 1
-                    problem = "traceback"
-                if out.get("nonfinite"):
-                    counts["nan/inf"] += 1
-                    problem = "nan/inf"
-            else:
-                exit_codes[out["exit"]] += 1
-                if out["traceback"]:
-                    counts["tracebacks"] += 1
-                    problem = "traceback"
-                if out.get("internal"):
-                    counts["internal errors"] += 1
-                    problem = problem or "internal error"
-                if out["exit"] not in (0, 1, 2):
-                    counts["bad exit codes"] += 1
-                    problem = problem or f"exit {out['exit']}"
-                if "json_invalid" in out:
-                    counts["json runs"] += 1
-                    if out["json_invalid"]:
-                        counts["invalid json"] += 1
-                        problem = problem or "invalid json"
-                    if out.get("nonfinite"):
-                        counts["nan/inf"] += 1
-                        problem = problem or "nan/inf"
-            if problem:
-                failures.append({"problem": problem, "case": _printable(case), "result": out})
-            if (i + 1) % 500 == 0:
-                print(f"{i + 1} cases, {time.time() - t0:.0f} s: {dict(counts)} exit codes "
-                      f"{dict(exit_codes)}", file=sys.stderr, flush=True)
+        while queue or retries or any(w.case is not None for w in workers):
+            for w in workers:  # hand out work: retries (a case that passed its cap) first
+                if w.case is None and (retries or queue):
+                    if retries:
+                        k, first = retries.pop()
+                        w.submit({**cases[k], "_k": k, "_first": first}, retry=True)
+                    else:
+                        k = queue.pop()
+                        w.submit({**cases[k], "_k": k})
+            busy = [w for w in workers if w.case is not None]
+            now = time.time()
+            left = min(w.t_start + args.timeout - now for w in busy)
+            ready = wait([w.conn for w in busy], timeout=max(0.0, left))
+            now = time.time()
+            for w in busy:
+                assert w.case is not None
+                case, k = w.case, w.case["_k"]
+                if w.conn in ready:
+                    try:
+                        out = w.conn.recv()
+                    except EOFError:  # the worker died: a crash of the interpreter
+                        out = {"outcome": "traceback", "traceback": True, "exit": -1,
+                               "error": "worker died"}
+                        w.restart()
+                elif now - w.t_start >= args.timeout:
+                    w.restart()
+                    if not w.retry:  # again, in a fresh worker: a load spike or a hang?
+                        retries.append((k, now - w.t_start))
+                        w.case = None
+                        continue
+                    out = None
+                else:
+                    continue
+                dt = now - w.t_start
+                if w.retry and out is not None:
+                    tally.counts["slow once (not reproduced)"] += 1
+                    tally.slow_once.append({"case": _printable(case),
+                                            "first_s": round(case["_first"], 1),
+                                            "again_s": round(dt, 1)})
+                w.case = None
+                tally.record(cases[k], out, dt)
+                done += 1
+                if done % 500 == 0:
+                    print(f"{done} cases, {time.time() - t0:.0f} s: {dict(tally.counts)} exit "
+                          f"codes {dict(tally.exit_codes)}", file=sys.stderr, flush=True)
     finally:
-        pool.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        for w in workers:
+            w.close()
+    counts = tally.counts
     for key in ("tracebacks", "hangs", "invalid json", "nan/inf", "internal errors",
                 "bad exit codes"):
         counts.setdefault(key, 0)
     summary = {"cases": args.cases, "seed": args.seed, "timeout_s": args.timeout,
-               "seconds": round(time.time() - t0, 1), "counts": dict(counts),
-               "exit_codes": {str(k): v for k, v in sorted(exit_codes.items())},
-               "slowest": [{"seconds": round(d, 2), "case": _printable(c)} for d, c in slowest],
-               "failures": failures[:200]}
+               "jobs": args.jobs, "seconds": round(time.time() - t0, 1),
+               "counts": dict(counts),
+               "exit_codes": {str(k): v for k, v in sorted(tally.exit_codes.items())},
+               "slowest": [{"seconds": round(d, 2), "case": _printable(c)}
+                           for d, c in tally.slowest],
+               "slow_once": tally.slow_once, "failures": tally.failures[:200]}
     text = json.dumps(summary, indent=1, default=str)
     if args.report:
         with open(args.report, "w") as fh:
             fh.write(text)
-    print(json.dumps({k: summary[k] for k in ("cases", "seed", "seconds", "counts",
+    print(json.dumps({k: summary[k] for k in ("cases", "seed", "jobs", "seconds", "counts",
                                              "exit_codes")}, indent=1))
-    for f in failures[:20]:
+    for f in tally.failures[:20]:
         print(json.dumps(f, default=str)[:600])
     bad = sum(counts[k] for k in ("tracebacks", "hangs", "invalid json", "nan/inf",
                                   "bad exit codes"))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import ParameterError, as_float, check_int
+from .._validation import ParameterError, as_float, as_float_array, check_int
 from ..network import RateNetwork
 from ..transfer import ThresholdLinear
 from .fixed_points import FixedPoint, as_network
@@ -106,7 +106,7 @@ def _clip_line(a: np.ndarray, b: float, C: np.ndarray, d: np.ndarray) -> np.ndar
     for c, e in zip(C, d):
         cd = float(c @ direc)
         r = float(e - c @ p0)
-        if abs(cd) < 1e-15 * np.linalg.norm(c) * np.linalg.norm(direc):
+        if abs(cd) <= 1e-15 * np.linalg.norm(c) * np.linalg.norm(direc):  # 0 for c = 0
             if r < 0:
                 return None
             continue
@@ -278,7 +278,11 @@ def trajectory(model: Any, x0: Any, *, t_max: float, dt: float | None = None,
     net = as_network(model)
     t_max = check_positive("t_max", t_max)
     dt = check_positive("dt", dt if dt is not None else float(np.min(net.tau)) / 20.0)
-    x = np.asarray(x0, dtype=float)
+    max_rate = check_positive("max_rate", max_rate)
+    if not t_max / dt <= 1e7:  # the recording is kept in memory
+        raise ParameterError("dt", dt, f"a step giving at most 1e7 samples over t_max = "
+                             f"{t_max:g}", hint=f"t_max / dt = {t_max / dt:.3g}")
+    x = as_float_array("x0", x0, allow_nan=True, allow_inf=True)
     if x.shape != (net.n,) or not np.all(np.isfinite(x)):
         raise ParameterError("x0", x0, f"finite initial rates of shape ({net.n},)")
     flow = make_flow(net, max_rate=max_rate)

@@ -9,7 +9,14 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import ParameterError, as_float, check_int, check_nonnegative, check_positive
+from .._validation import (
+    ParameterError,
+    as_float,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_seed,
+)
 from .._version import __version__
 from ..models.ring import RingModel
 from ..noise import Heterogeneity, Noise
@@ -198,6 +205,7 @@ def diffusion(model: RingModel, *, sigma: float, trials: int = 500, t_max: float
     _check_model(model)
     sigma = check_nonnegative("sigma", sigma)
     trials = check_int("trials", trials, minimum=2)
+    seed = check_seed("seed", seed)
     t_max = check_positive("t_max", t_max)
     dt = check_positive("dt", dt)
     t_burn = check_nonnegative("t_burn", t_burn)

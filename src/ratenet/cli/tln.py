@@ -11,7 +11,16 @@ import click
 import numpy as np
 
 from .._validation import ParameterError
-from ._common import check_plot_path, echo_json, fail, guarded, note, save_figure, show_progress
+from ._common import (
+    check_memory,
+    check_plot_path,
+    echo_json,
+    fail,
+    guarded,
+    note,
+    save_figure,
+    show_progress,
+)
 
 
 def _network_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,6 +56,8 @@ def _build(weights, input_, graph, n, epsilon, delta, theta):
 
     if (weights is None) == (graph is None):
         fail("give exactly one of --weights W.csv or --graph EDGES")
+    if n is not None and n > 0:  # W is dense: n^2 numbers, several copies
+        check_memory("tln", 8.0 * 4 * float(n) ** 2, f"--n {n}: {n} x {n} weights")
     try:
         if graph is not None:
             if input_ is not None:

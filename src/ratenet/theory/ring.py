@@ -218,7 +218,13 @@ def critical_J0(J1):
     True
     """
     tc = np.asarray(marginal_theta_c(J1))
-    out = -np.cos(tc) / g0(tc)
+    with np.errstate(over="ignore", divide="ignore"):
+        out = -np.cos(tc) / g0(tc)
+    if not np.all(np.isfinite(out)):  # J0_c -> -inf as J1 -> inf; g0 loses all digits first
+        bad = J1 if out.ndim == 0 else np.asarray(J1)[~np.isfinite(out)][0]
+        raise ParameterError("J1", bad, "small enough for a finite critical J0",
+                             hint="J0_c(J1) is beyond floating-point accuracy (the bump is "
+                                  "too narrow)")
     return float(out) if out.ndim == 0 else out
 
 

@@ -15,6 +15,7 @@ from _wilson_cowan import wc_F, wc_J, wc_network
 from ratenet import EIModel, RingModel
 from ratenet._validation import ParameterError
 from ratenet.continuation.equilibria import continue_equilibria, pair_product
+from ratenet.network import RateNetwork
 from ratenet.pwl import enumerate_fixed_points
 
 
@@ -127,10 +128,12 @@ def test_hopf_in_M_EE_at_closed_form():
 
 def test_divergent_branch_is_reported():
     # det(I - M) = 2 - M_EE: the both-active fixed point 20 / (2 - M_EE) goes to infinity
-    res = continue_equilibria(EIModel(), "M_EE", 1.5, 2.5)
+    res = continue_equilibria(EIModel(), "M_EE", 1.5, 2.5, u_max=1e6)
     (br,) = res.branches
     assert br.status == "diverged" and "grew beyond" in br.message
-    assert br.values[-1] == pytest.approx(2.0, abs=1e-5)
+    # stopped at the first point past |x| = 1e6, i.e. past M_EE = 2 - 20 / 1e6
+    assert np.max(br.states[-1]) > 1e6 and 2 - 2e-5 < br.values[-1] < 2.0
+    assert np.allclose(br.states[:, 0], 20 / (2 - br.values), rtol=1e-9)
 
 
 def test_ring_units_crossing_together():
@@ -300,3 +303,34 @@ def test_x0_follows_one_branch():
     res = continue_equilibria(EIModel(), "gamma_E", 1.0, 20.0, x0=[0.0, 0.0])
     (br,) = res.branches
     assert np.allclose(br.states, 0.0)
+
+
+# ----------------------------------------------------------------- n = 3: bialternate test
+CYCLE = np.roll(np.eye(3), 1, axis=1)  # unit i inhibited by unit i + 1 (mod 3)
+
+
+def test_three_unit_inhibitory_cycle_linear_centre_at_c_2():
+    # tau dx/dt = -x + [h - c P x]_+ with all units active: J = -I - c P, eigenvalues
+    # -1 - c exp(2 pi i k / 3); the complex pair crosses at c = 2 with frequency sqrt(3)
+    res = continue_equilibria(lambda c: RateNetwork(W=-c * CYCLE, h=np.ones(3)), "c", 1.0, 3.0)
+    (h,) = res.points
+    assert h.kind == "non-smooth Hopf (linear centre)"
+    assert abs(h.value - 2.0) < 1e-12 and h.frequency == pytest.approx(math.sqrt(3), rel=1e-12)
+    assert np.allclose(h.state, 1 / 3, rtol=1e-12)  # x = h / (1 + c)
+
+
+def test_three_unit_smooth_cycle_hopf_against_root_solve():
+    from ratenet.transfer import Sigmoid
+
+    def net(c):
+        return RateNetwork(W=-c * CYCLE, h=2.0 * np.ones(3), transfer=Sigmoid())
+
+    res = continue_equilibria(net, "c", 1.0, 20.0, x0=[0.7, 0.7, 0.7])
+    (h,) = [p for p in res.points if p.kind == "hopf"]
+    # symmetric state x = s(2 - c x) with s the logistic function, s' = x (1 - x); the
+    # pair -1 - c s' exp(+-2 pi i / 3) is on the imaginary axis where c s' = 2
+    sol = fsolve(lambda z: [z[0] - 1 / (1 + np.exp(-(2 - z[1] * z[0]))),
+                            z[1] * z[0] * (1 - z[0]) - 2], [0.3, 10.0], xtol=1e-12)
+    assert abs(h.value - sol[1]) < 1e-8 * sol[1]
+    assert np.allclose(h.state, sol[0], atol=1e-9)
+    assert h.frequency == pytest.approx(math.sqrt(3), rel=1e-8)

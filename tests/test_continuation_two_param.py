@@ -79,7 +79,7 @@ def test_wilson_cowan_fold_curves_against_independent_root_solves():
             guess = np.append(c.states[k], c.P[k]) + np.array([0.01, -0.01, 0.02])
             sol = fsolve(lambda z, w=w: np.append(wc_F(z[:2], z[2], w),
                                                    np.linalg.det(wc_J(z[:2], z[2], w))),
-                         guess, xtol=1e-13)
+                         guess, xtol=1e-12)
             assert abs(sol[2] - c.P[k]) <= 1e-8 * max(1.0, abs(sol[2]))
             assert np.allclose(sol[:2], c.states[k], atol=1e-8)
 
@@ -94,7 +94,7 @@ def test_wilson_cowan_hopf_curve_against_root_solves_and_its_bogdanov_takens_end
         guess = np.append(c.states[k], c.P[k]) + np.array([0.01, -0.01, 0.02])
         sol = fsolve(lambda z, w=w: np.append(wc_F(z[:2], z[2], w),
                                                np.trace(wc_J(z[:2], z[2], w))),
-                     guess, xtol=1e-13)
+                     guess, xtol=1e-12)
         assert np.linalg.det(wc_J(sol[:2], sol[2], w)) > 0
         assert abs(sol[2] - c.P[k]) <= 1e-8 * max(1.0, abs(sol[2]))
         assert c.frequency[k] == pytest.approx(
@@ -131,3 +131,18 @@ def test_unknown_second_parameter_names_are_refused(name):
     with pytest.raises(ParameterError) as e:
         continue_special_curves(EIModel(), "tau_I", 20.0, 60.0, name, 1.0, 2.0)
     assert e.value.name == "param2"
+
+
+def test_three_unit_hopf_curve_uses_the_complex_pair_condition():
+    # n = 3: the Hopf condition is the real part of the critical pair; for the inhibitory
+    # 3-cycle with every unit active it vanishes at c = 2 whatever the input h
+    from ratenet.network import RateNetwork
+
+    cycle = np.roll(np.eye(3), 1, axis=1)
+    res = continue_special_curves(lambda c, h: RateNetwork(W=-c * cycle, h=h * np.ones(3)),
+                                  "c", 1.0, 3.0, "h", 0.5, 2.0, kinds=("hopf",), seeds=1)
+    (c,) = res.curves
+    assert np.max(np.abs(c.P - 2.0)) < 1e-12
+    assert sorted([c.Q[0], c.Q[-1]]) == pytest.approx([0.5, 2.0], rel=1e-12)
+    assert np.allclose(c.states, (c.Q / 3)[:, None], rtol=1e-12)  # x = h / (1 + c)
+    assert np.allclose(c.frequency, math.sqrt(3), rtol=1e-12)

@@ -161,6 +161,27 @@ def test_simulate_default_is_a_travelling_wave_whose_speed_is_measured_independe
     assert ("counterclockwise" if slope > 0 else "clockwise") == d["direction"]
 
 
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tau_I=st.floats(5.0, 60.0), jee1=st.floats(0.0, 6.0), jee0=st.floats(0.0, 2.0))
+def test_simulate_json_contract_property(tau_I, jee1, jee0):
+    """Any valid model: exit 0 or 1, one JSON object without NaN, exit 1 iff diverged."""
+    from ratenet.ei_ring.patterns import PATTERNS
+
+    r = run("simulate", "--tau-i", repr(tau_I), "--jee1", repr(jee1), "--jee0", repr(jee0),
+            "--n", "16", "--t-max", "300", "--json")
+    assert r.exit_code in (0, 1), r.output
+
+    def no_nan(name: str) -> float:
+        raise AssertionError(f"{name} in the JSON")
+
+    d = json.loads(_stdout(r), parse_constant=no_nan)
+    assert {"pattern", "speed", "period", "diverged", "theory"} <= set(d)
+    assert d["pattern"] in PATTERNS
+    assert (r.exit_code == 1) == d["diverged"] == (d["pattern"] == "diverged")
+    if d["speed"] is not None:
+        assert d["period"] == pytest.approx(2 * math.pi / (d["mode"] * abs(d["speed"])))
+
+
 def test_simulate_below_every_hopf_point_rests_at_the_uniform_state():
     r = run("simulate", "--tau-i", "15", "--n", "32", "--t-max", "1500", "--json")
     assert r.exit_code == 0, r.output

@@ -405,8 +405,7 @@ def phase_diagram_cmd(as_json: bool, quiet: bool, x_param: str, x_range: Any, y_
 
     \b
     Example:
-      ratenet ring-ei phase-diagram --x jee1 --x-range 0 5 11 --y tau_i \\
-          --y-range 5 50 10 --plot map.png --json
+      ratenet ring-ei phase-diagram --x jee1 --y tau_i --plot map.png --json
     """
     from .._validation import check_positive, check_seed
     from ..ei_ring.phase_diagram import phase_diagram

@@ -256,6 +256,15 @@ def test_multiple_shooting_follows_the_same_branch(model, branch):
     assert np.allclose(np.abs(b3.multipliers[-1]), np.abs(branch.multipliers[-1]), atol=1e-9)
 
 
+def test_bistable_interval_runs_from_the_fold_to_the_hopf_point(model, branch):
+    from ratenet.continuation.cycles import bistable_intervals
+
+    (iv,) = bistable_intervals(model, "tau_I", 50.0, 70.0, [branch], breakpoints=[TAU_H])
+    assert iv[0] == branch.folds[0].value and iv[1] == TAU_H
+    # none without the stable cycles
+    assert bistable_intervals(model, "tau_I", 50.0, 70.0, [], breakpoints=[TAU_H]) == []
+
+
 def test_to_dict_is_plain_json(branch):
     import json
 

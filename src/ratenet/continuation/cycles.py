@@ -31,6 +31,7 @@ onto the branch; parameter exact to ~1e-10 relative):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ from ._models import ParameterFamily
 from ._shooting import ShootingProblem
 
 __all__ = ["CyclePoint", "LimitCycleBranch", "all_cycle_branches", "bistable_example",
-           "continue_cycles"]
+           "bistable_intervals", "continue_cycles", "stable_cycle_ranges"]
 
 
 def _json_safe(obj: Any) -> Any:
@@ -820,6 +821,77 @@ def all_cycle_branches(model: Any, param: str, start: float, stop: float, *,
         except ContinuationError as exc:
             notes.append(f"the cycle found at {name} = {v:.6g} could not be continued: {exc}")
     return out, notes
+
+
+def stable_cycle_ranges(branches: Sequence[LimitCycleBranch]) -> list[tuple[float, float]]:
+    """Parameter intervals covered by stable cycles (each run of consecutive stable
+    points of a branch, with its end points), merged."""
+    runs: list[tuple[float, float]] = []
+    for br in branches:
+        st = np.asarray(br.stable, dtype=bool)
+        k = 0
+        while k < st.size:
+            if not st[k]:
+                k += 1
+                continue
+            j = k
+            while j + 1 < st.size and st[j + 1]:
+                j += 1
+            lo_k, hi_k = max(k - 1, 0), min(j + 1, st.size - 1)  # up to the neighbours
+            # (the neighbours are the special points where stability changes)
+            seg = br.values[lo_k:hi_k + 1]
+            runs.append((float(np.min(seg)), float(np.max(seg))))
+            k = j + 1
+    runs.sort()
+    merged: list[tuple[float, float]] = []
+    for a, b in runs:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def bistable_intervals(model: Any, param: str, start: float, stop: float,
+                       branches: Sequence[LimitCycleBranch],
+                       breakpoints: Sequence[float] = ()) -> list[tuple[float, float]]:
+    """Intervals of the parameter where a stable equilibrium and a stable cycle coexist.
+
+    The interval ``[start, stop]`` is cut at ``breakpoints`` (e.g. the Hopf points and
+    folds of the equilibria) and at the ends of the stable runs of the cycle branches;
+    in each piece the midpoint decides (a stable fixed point of the model there, by
+    :func:`ratenet.analysis.find_fixed_points`, and a stable cycle covering it).
+
+    Examples
+    --------
+    >>> from ratenet.continuation.cycles import bistable_example, continue_cycles
+    >>> br = continue_cycles(bistable_example(), "tau_I", 50.0, 70.0)
+    >>> [(round(a, 6), round(b, 6)) for a, b in bistable_intervals(
+    ...     bistable_example(), "tau_I", 50.0, 70.0, [br], breakpoints=[60.0])]
+    [(57.161545, 60.0)]
+    """
+    family = ParameterFamily(model, param)
+    a, b = family.check(start, stop)
+    lo, hi = min(a, b), max(a, b)
+    ranges = stable_cycle_ranges(branches)
+    cuts = {lo, hi, *(float(v) for v in breakpoints if lo <= v <= hi)}
+    for r0, r1 in ranges:
+        cuts.update(v for v in (r0, r1) if lo <= v <= hi)
+    edges = sorted(cuts)
+    out: list[tuple[float, float]] = []
+    for e0, e1 in itertools.pairwise(edges):
+        if e1 - e0 <= 1e-12 * max(1.0, abs(e0)):
+            continue
+        mid = 0.5 * (e0 + e1)
+        if not any(r0 <= mid <= r1 for r0, r1 in ranges):
+            continue
+        if not any(fp.stable for fp in find_fixed_points(family.network(mid))):
+            continue
+        if out and abs(out[-1][1] - e0) <= 1e-12 * max(1.0, abs(e0)):
+            out[-1] = (out[-1][0], e1)
+        else:
+            out.append((e0, e1))
+    return out
 
 
 # ------------------------------------------------------------------ the example

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import panel as pn
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, HoverTool, Range1d
+from bokeh.models import BasicTickFormatter, ColumnDataSource, HoverTool, Range1d
 from bokeh.models.widgets import Div
 from bokeh.plotting import figure
 
@@ -145,12 +145,15 @@ class EIView:
         f.on_event(Tap, self._on_tap)
         self.fig_phase: Any = f
 
-        g = figure(title="Jacobian at the fixed points: trace-determinant plane (1/ms)",
+        g = figure(title="Jacobian at the fixed points: trace and determinant",
                    width=420, height=380,
-                   tools=tools, x_axis_label="trace tr J", y_axis_label="determinant det J",
+                   tools=tools, x_axis_label="trace tr J (1/ms)",
+                   y_axis_label="determinant det J (1/ms²)",
                    x_range=Range1d(start=-0.05, end=0.05),
                    y_range=Range1d(start=-0.001, end=0.01),
                    name="ei_trdet")
+        for axis in (g.xaxis, g.yaxis):  # 0.004, not Bokeh's 4.000e-3
+            axis.formatter = BasicTickFormatter(use_scientific=False)
         self.src_parab = ColumnDataSource(dict(x=[], y=[]))
         g.line("x", "y", source=self.src_parab, line_color="#777", line_dash="dashed")
         g.line(x=[0, 0], y=[0, 1e3], line_color="#bbb")
@@ -241,7 +244,7 @@ class EIView:
             if not trajectory_only:
                 self._draw_analysis(model, grid)
             self.alert.visible = False
-        self._valid = {"duration": duration, "grid": grid}
+        self._valid = {**params, "duration": duration, "grid": grid}  # put back if refused
         self.first_draw_s = time.perf_counter() - t0
 
         def simulate_and_draw() -> None:

@@ -334,3 +334,29 @@ def test_three_unit_smooth_cycle_hopf_against_root_solve():
     assert abs(h.value - sol[1]) < 1e-8 * sol[1]
     assert np.allclose(h.state, sol[0], atol=1e-9)
     assert h.frequency == pytest.approx(math.sqrt(3), rel=1e-8)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(5.0, 100.0), st.floats(5.0, 100.0))
+def test_any_tau_I_interval_finds_the_hopf_iff_it_contains_40(a, b):
+    if abs(a - b) < 1e-3 or min(abs(a - 40.0), abs(b - 40.0)) < 1e-6:
+        return
+    res = continue_equilibria(EIModel(), "tau_I", a, b)
+    (br,) = res.branches
+    assert br.values[0] == min(a, b) and br.values[-1] == max(a, b)
+    expect = [40.0] if min(a, b) < 40.0 < max(a, b) else []
+    assert [p.value for p in res.hopf] == pytest.approx(expect, rel=1e-12)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(-30.0, 30.0), st.floats(-30.0, 30.0))
+def test_any_gamma_E_interval_finds_the_border_collisions_inside_it(a, b):
+    if abs(a - b) < 1e-3 or min(abs(v - c) for v in (a, b) for c in (0.0, 2.5)) < 1e-6:
+        return
+    res = continue_equilibria(EIModel(), "gamma_E", a, b)
+    expect = [c for c in (0.0, 2.5) if min(a, b) < c < max(a, b)]
+    assert [p.value for p in res.border_collisions] == pytest.approx(expect, abs=1e-12)
+    # and every fixed point at the interval's ends lies on a branch
+    for v in (a, b):
+        ends = [br.states[k] for br in res.branches for k in (0, -1) if br.values[k] == v]
+        assert same_points(ends, ei_tl_fixed_points(EIModel(gamma_E=v)), tol=1e-9)

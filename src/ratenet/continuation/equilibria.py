@@ -319,6 +319,9 @@ class SpecialPoint:
         Border collisions: (type before, type after); others: (type,).
     index : int
         Position of the point on its branch.
+    note : str or None
+        Border collisions between a stable and an unstable focus: the piecewise-linear
+        Hopf-like bifurcation (stability changes at the border, without a centre).
     """
 
     kind: str
@@ -332,6 +335,7 @@ class SpecialPoint:
     eigenvalues_after: np.ndarray | None = None
     types: tuple[str, ...] = ()
     index: int = 0
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON, with the keys of :class:`ratenet.analysis.bifurcation.BifurcationPoint`
@@ -344,7 +348,7 @@ class SpecialPoint:
             "eigenvalues": _pairs(self.eigenvalues),
             "eigenvalues_after": (None if self.eigenvalues_after is None
                                   else _pairs(self.eigenvalues_after)),
-            "types": list(self.types),
+            "types": list(self.types), "note": self.note,
         })
 
 
@@ -541,7 +545,8 @@ def newton_polish(fun, y0: np.ndarray, *, tol: float = 1e-14, max_iter: int = 30
                 return None
             if np.max(np.abs(dy)) <= tol * scale:
                 return y
-    return None
+    # rounding may keep the last steps just above tol: accept a converged iterate
+    return y if np.max(np.abs(dy)) <= 1e-10 * scale else None
 
 
 def _join(first: Curve, second: Curve) -> Curve:
@@ -883,10 +888,15 @@ def _branch_of(sys_: EquilibriumSystem, c: Curve, label: str
             D1[on] = (sys_.inputs(ya[:-1], float(ya[-1])) > 0)[on]
             l0 = _sorted_eigs(sys_.full_jacobian(x, p, D0))
             l1 = _sorted_eigs(sys_.full_jacobian(x, p, D1))
+            t0, t1 = classify_eigenvalues(l0), classify_eigenvalues(l1)
+            note = None
+            if t0.endswith("focus") and t1.endswith("focus") and t0 != t1:
+                note = ("focus-focus border collision: the equilibrium changes stability at "
+                        "the threshold (a Hopf-like bifurcation of piecewise-linear systems)")
             points.append(SpecialPoint(
                 kind="border collision", value=p, state=x.copy(), eigenvalues=l0, branch=label,
-                unit=unit, fold=e.turns, eigenvalues_after=l1,
-                types=(classify_eigenvalues(l0), classify_eigenvalues(l1)), index=k))
+                unit=unit, fold=e.turns, eigenvalues_after=l1, types=(t0, t1), index=k,
+                note=note))
     br = EquilibriumBranch(label=label, values=P, states=U, eigenvalues=eig,
                            types=types, stable=stable, active=active, status=c.status,
                            message=c.message, tangents=c.tangent.copy())

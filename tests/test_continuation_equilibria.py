@@ -292,6 +292,8 @@ def test_other_bad_inputs():
         continue_equilibria(EIModel(), "tau_I", 20.0, 30.0, x0=[1.0, 2.0, 3.0])
     with pytest.raises(ParameterError, match="x0"):  # too many units to enumerate
         continue_equilibria(RingModel(N=64), "h0", 0.0, 1.0)
+    with pytest.raises(ParameterError, match="param"):  # a count, not a real parameter
+        continue_equilibria(RingModel(N=8), "N", 8.0, 9.0)
     with pytest.raises(ParameterError, match="model"):  # a rotating stimulus: not autonomous
         continue_equilibria(RingModel(N=8, eps=0.1, omega=0.5), "h0", 0.0, 1.0)
 

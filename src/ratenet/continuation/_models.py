@@ -47,10 +47,9 @@ def _numeric_fields(model: Any) -> tuple[str, ...]:
     params = getattr(model, "PARAMETERS", None)
     if params is not None:
         return tuple(params)
-    if dataclasses.is_dataclass(model):
+    if dataclasses.is_dataclass(model):  # real-valued fields (not counts such as N)
         return tuple(f.name for f in dataclasses.fields(model)
-                     if isinstance(getattr(model, f.name), (int, float))
-                     and not isinstance(getattr(model, f.name), bool))
+                     if isinstance(getattr(model, f.name), float))
     return ()
 
 

@@ -228,8 +228,12 @@ def plot_mode_spectrum(model: Any, tau_I: Any = None, *, ax: Any = None,
                  "(solid: complex pair, dashed: real eigenvalue)", fontsize=10)
     ax.set_xlim(taus.min(), taus.max())
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8,
-              frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    rank = {"mode": 0, "this": 1, "Hopf": 2}
+    order = sorted(range(len(labels)), key=lambda i: (rank.get(labels[i].split()[0], 3), i))
+    # two columns filled top to bottom: the curves (and this tau_I), then the Hopf points
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center",
+              bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
     ax.hopf_points = points  # type: ignore[attr-defined]
     return ax
 

@@ -42,7 +42,8 @@ _SUBMODULE = re.compile(r"^\* :doc:`([\w.]+)` \(``([\w.]+)``\)", re.M)
 
 
 def _public_packages() -> list[str]:
-    found = set(REQUIRED)
+    """The required modules, every public subpackage, and every module with an API page."""
+    found = set(REQUIRED) | {p.stem for p in API.glob("*.rst")}
     for info in pkgutil.iter_modules(ratenet.__path__):
         if info.ispkg and not info.name.startswith("_"):
             found.add(f"ratenet.{info.name}")

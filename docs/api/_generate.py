@@ -28,6 +28,11 @@ PAGES = {
     "ratenet.continuation": "Continuation",
     "ratenet.ei_ring": "The E-I ring",
     "ratenet.theory.ei_ring": "E-I ring theory",
+    "ratenet.plotting.ei": "Figures of two-population networks",
+    "ratenet.plotting.attractor": "Figures of the attractor experiments",
+    "ratenet.plotting.tln": "Figures of threshold-linear networks",
+    "ratenet.plotting.ei_ring": "Figures of the E-I ring",
+    "ratenet.plotting.continuation": "Figures of continued branches",
 }
 
 _DIRECTIVE = {"Classes": "autoclass", "Exceptions": "autoexception",

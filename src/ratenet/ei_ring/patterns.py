@@ -177,7 +177,16 @@ def classify(traj: EIRingTrajectory, *, window: float | None = None, row: int | 
 
 def classify_batch(traj: EIRingTrajectory, *, window: float | None = None,
                    rtol: float = 1e-3) -> list[Pattern]:
-    """:func:`classify` every row of a batch trajectory (a list, one per row)."""
+    """:func:`classify` every row of a batch trajectory (a list, one per row).
+
+    Examples
+    --------
+    >>> import ratenet as rn
+    >>> m = rn.EIRingModel(J_EE1=4.0, J_EI0=-2.0, J_IE0=1.0, h_E=1.0, h_I=0.0, N=32)
+    >>> batch = rn.simulate([m, m.replace(J_EE1=1.0)], t_max=1000.0, record_every=10)
+    >>> [p.kind for p in classify_batch(batch)]
+    ['stationary bump', 'homogeneous']
+    """
     if traj.rates.ndim == 2:
         return [classify(traj, window=window, rtol=rtol)]
     return [classify(traj, window=window, row=b, rtol=rtol) for b in range(traj.rates.shape[0])]

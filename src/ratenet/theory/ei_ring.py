@@ -240,6 +240,11 @@ def uniform_state(model: EIRingModel) -> UniformState:
     ParameterError
         If there is no uniform state (a mode-0 matrix ``I - g C_0`` that is singular on
         every active set); not possible for generic parameters.
+
+    Examples
+    --------
+    >>> uniform_state(EIRingModel(J_EE0=0.5, J_EI0=-1.0, J_IE0=0.2, h_E=1.0, h_I=-1.0)).kind
+    'I silent'
     """
     states = uniform_states(model)
     if not states:
@@ -285,7 +290,14 @@ def _sorted(lam: np.ndarray) -> np.ndarray:
 
 def mode_eigenvalues(model: EIRingModel, k: int, state: UniformState | None = None
                      ) -> np.ndarray:
-    """Eigenvalues (1/ms) of :func:`mode_jacobian`, largest real part first."""
+    """Eigenvalues (1/ms) of :func:`mode_jacobian`, largest real part first.
+
+    Examples
+    --------
+    >>> m = EIRingModel(J_EE1=3.0, J_EI0=-1.0, J_IE0=1.0, h_E=2.0, h_I=0.0, tau_E=10.0)
+    >>> mode_eigenvalues(m, 1).real.tolist()   # (J_EE1/2 - 1)/tau_E and -1/tau_I
+    [0.05, -0.1]
+    """
     return _sorted(np.linalg.eigvals(mode_jacobian(model, k, state)))
 
 
@@ -533,7 +545,15 @@ def mode_spectrum(model: EIRingModel, param: str, values: Any, *,
 # ------------------------------------------------------------------ finite N
 def network_eigenvalues(model: EIRingModel, state: UniformState | None = None) -> np.ndarray:
     """Eigenvalues (1/ms) of the full ``n_state x n_state`` Jacobian at the uniform state,
-    computed densely from :meth:`EIRingModel.jacobian` (O(N^3); for checks at modest N)."""
+    computed densely from :meth:`EIRingModel.jacobian` (O(N^3); for checks at modest N).
+
+    Examples
+    --------
+    >>> m = EIRingModel(J_EE1=3.0, J_EI0=-1.0, J_IE0=1.0, h_E=2.0, h_I=0.0, N=8)
+    >>> lam = network_eigenvalues(m)
+    >>> lam.shape, round(float(lam[0].real), 12)   # mode 1's 0.05, twice (k = 1 and N - 1)
+    ((16,), 0.05)
+    """
     s = state if state is not None else uniform_state(model)
     return _sorted(np.linalg.eigvals(model.jacobian(s.state(model))))
 
@@ -541,7 +561,15 @@ def network_eigenvalues(model: EIRingModel, state: UniformState | None = None) -
 def predicted_network_eigenvalues(model: EIRingModel, state: UniformState | None = None
                                   ) -> np.ndarray:
     """The same spectrum from the mode theory: for each ring index q = 0..N-1 the
-    eigenvalues of mode ``min(q, N - q)`` (zero coupling beyond K)."""
+    eigenvalues of mode ``min(q, N - q)`` (zero coupling beyond K).
+
+    Examples
+    --------
+    >>> m = EIRingModel(J_EE1=3.0, J_EI0=-1.0, J_IE0=1.0, h_E=2.0, h_I=0.0, N=8)
+    >>> full = network_eigenvalues(m)
+    >>> all(np.min(np.abs(full - z)) < 1e-9 for z in predicted_network_eigenvalues(m))
+    True
+    """
     s = state if state is not None else uniform_state(model)
     N = model.N
     cache: dict[int, np.ndarray] = {}
@@ -639,6 +667,13 @@ def bulk_cycle(model: EIRingModel, **kwargs: Any):
 
     Valid for ``eps_E = eps_I = 0`` and no adaptation (the uniform subspace is then
     exactly that E-I model); returns a :class:`ratenet.analysis.LimitCycle` or None.
+
+    Examples
+    --------
+    >>> m = EIRingModel(J_EE0=1.25, J_EI0=-1.0, J_IE0=1.0, h_E=10.0, h_I=-10.0,
+    ...                 tau_E=10.0, tau_I=50.0)
+    >>> round(bulk_cycle(m).period, 1)   # ms: the tutorial's E-I cycle at tau_I = 50 ms
+    187.3
     """
     if model.adaptation:
         raise ParameterError("J_A", model.J_A, "0 for the bulk cycle (the equivalent E-I "

@@ -148,3 +148,14 @@ def test_phase_diagram_bad_input():
         phase_diagram(base, "J_EE1", [], "tau_I", [2.0])
     with pytest.raises(ParameterError):
         phase_diagram("model", "J_EE1", [1.0], "tau_I", [2.0])
+
+
+@pytest.mark.parametrize("module", ["ratenet.models.ei_ring", "ratenet.theory.ei_ring",
+                                    "ratenet.ei_ring", "ratenet.ei_ring.patterns",
+                                    "ratenet.ei_ring.phase_diagram", "ratenet.ei_ring.trajectory"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

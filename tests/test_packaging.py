@@ -306,3 +306,23 @@ def test_citation_cff_is_valid_and_in_step():
     assert all(isinstance(k, str) and k for k in cff.get("keywords", []))
     assert not any(str(v).startswith(("http://", "https://")) and "example" in str(v)
                    for v in cff.values())
+
+
+def test_make_demo_installs_the_core_only_and_make_test_the_extras(tmp_path):
+    """Dry runs (``make -n``) in an empty virtual-environment folder: what each target installs."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    venv = tmp_path / "venv"
+
+    def dry(target):
+        return _run(["make", "-n", "-C", str(ROOT), target, f"VENV={venv}",
+                     f"OUT={tmp_path / 'out'}"]).stdout
+
+    demo = dry("demo")
+    installs = [line for line in demo.splitlines() if "pip install" in line]
+    assert installs == [f"{venv}/bin/python -m pip install -e ."], installs
+    assert " -q" not in installs[0]                     # pip's own progress is shown
+    assert "ratenet tutorial --out" in demo and "echo" in demo
+    test = dry("test")
+    assert "pip install -q -e '.[dev,app,sweep]'" in test
+    assert "tools/ensure-browser.sh" in test            # chromium with apt-get when root

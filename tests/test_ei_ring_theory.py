@@ -50,6 +50,13 @@ def test_silent_population_states_and_their_stability():
     assert np.any(np.isclose(lam, -1.0 / m.tau_I))
 
 
+def test_a_population_on_its_threshold_is_listed_once():
+    m = EIRingModel(J_EI0=-1.0, J_IE0=0.0, h_E=1.0, h_I=0.0, N=8)  # u_I = 0 exactly
+    states = T.uniform_states(m)
+    assert len(states) == 1 and states[0].kind == "both active"
+    assert (states[0].r_E, states[0].r_I) == (1.0, 0.0)
+
+
 def test_tuned_input_with_every_unit_active_gives_the_mode_one_response():
     m = WAVE.replace(tau_I=15.0, eps_E=0.2, eps_I=0.1, theta0=1.1, N=32)
     s = T.uniform_state(m)

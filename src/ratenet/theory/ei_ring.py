@@ -198,6 +198,9 @@ def _candidate_states(model: EIRingModel) -> list[UniformState]:
         # every unit of an active population above threshold, every silent one below
         u1 = eps + C1 @ r1
         exact = bool(np.all(np.where(S, u - np.abs(u1) >= -tol, u + np.abs(u1) <= tol)))
+        if any(abs(o.r_E - r[0]) <= tol and abs(o.r_I - r[1]) <= tol for o in out):
+            continue  # a population exactly on threshold: the same state, already listed
+            # with the right-derivative (active) gain
         out.append(UniformState(float(r[0]), float(r[1]), float(r1[0]), float(r1[1]),
                                 (bool(active[0]), bool(active[1])), _KINDS[active],
                                 (float(gains[0]), float(gains[1])), exact))

@@ -224,6 +224,7 @@ def test_bad_simulation_input_is_named():
         (lambda: rn.simulate(m, t_max=1.0, heterogeneity=rn.Heterogeneity(threshold_sd=0.1)),
          "heterogeneity"),
         (lambda: m.replace(tau_x=1.0), "param"),
+        (lambda: rn.simulate([m] * 1000, t_max=1e6, dt=0.1), "record_every"),  # 1e13 bytes
         (lambda: m.rhs(0.0, np.zeros(3)), "x"),
     ]
     for call, name in cases:

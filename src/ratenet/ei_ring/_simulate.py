@@ -112,6 +112,7 @@ def simulate_ei_ring(models: list[EIRingModel], single: bool, *, t_max: float, d
     rec = record_every if record_every is not None else 0
     n_rec = n_steps // rec + 1 if rec else 0
     n = m0.n_state
+    S._check_memory(B, n_rec, n, record_every)
     R = np.full((B, n_rec, n), np.nan) if rec else np.empty((B, 0, n))
     if rec:
         R[:, 0, :] = x

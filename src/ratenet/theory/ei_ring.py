@@ -84,6 +84,7 @@ __all__ = [
     "drift_J_A",
     "first_instability",
     "hopf_tau_I",
+    "mode_eigenvalues",
     "mode_jacobian",
     "mode_spectrum",
     "network_eigenvalues",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -192,6 +194,20 @@ def test_wilson_cowan_fixed_points_and_folds_against_root_solves():
         assert np.linalg.norm(y - x) < 1e-2
     folds = [p for p in res.points if p.kind == "fold"]
     assert len(folds) == 2 and {p.kind for p in res.points} == {"fold"}
+    # no Hopf point in this interval, checked independently: every solution of
+    # F = 0, trace J = 0 found from a grid of starts has det J < 0 (a neutral saddle)
+    neutral = 0
+    for g in itertools.product(np.linspace(0.05, 0.95, 4), np.linspace(0.05, 0.9, 4),
+                               np.linspace(-1.8, 1.8, 4)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            z, info, ok, _ = fsolve(lambda z: np.append(wc_F(z[:2], z[2], W_REF),
+                                                         np.trace(wc_J(z[:2], z[2], W_REF))),
+                                    g, full_output=True)
+        if ok == 1 and -2.0 <= z[2] <= 2.0 and np.max(np.abs(info["fvec"])) < 1e-10:
+            assert np.linalg.det(wc_J(z[:2], z[2], W_REF)) < 0
+            neutral += 1
+    assert neutral > 0  # the search does find the trace-zero points (both saddles)
     # independent solve of F = 0, det J = 0 from rough guesses
     guesses = [(0.8, 0.5, -0.8), (0.1, 0.03, 0.5)]
     for g, f in zip(sorted(guesses, key=lambda g: g[2]), folds):

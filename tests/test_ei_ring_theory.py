@@ -271,6 +271,17 @@ def test_drift_threshold_with_tuned_inhibition_follows_the_closed_form():
     bb, cc, dd = m.J_EI1 * q[1], m.J_IE1 * q[0], m.J_II1 * q[1] - 1.0
     assert ja * m.tau_A == pytest.approx(m.tau_E + m.tau_I * bb * cc / dd ** 2, rel=1e-8)
     assert ja * m.tau_A < m.tau_E  # tuned inhibition makes the bump drift earlier
+    # simulation on a fine ring (q_Y carries O(1/N) lattice corrections), 20% either side
+    speeds = []
+    for f in (0.8, 1.2):
+        mm = m.replace(J_A=ja * f, N=256)
+        b = T.bump_state(mm)
+        assert b.drifting == (f > 1)
+        x0 = b.profile(mm) + 0.01 * np.sin(np.tile(mm.theta, 3))
+        tr = rn.simulate(mm, t_max=4000.0, dt=0.1, x0=x0, record_every=10)
+        late = tr.t > 2500.0
+        speeds.append(abs(np.polyfit(tr.t[late], np.unwrap(tr.position_E[late]), 1)[0]))
+    assert speeds[0] < 1e-6 < 1e-3 < speeds[1]
 
 
 def test_theory_refuses_what_it_does_not_cover():

@@ -56,7 +56,9 @@ crosses zero, i.e. at
     d = g J_II1 q_I - 1,
 
 which for untuned inhibition (b c = 0) is the single-population result ``J_A tau_A = tau_E``
-(g = 1).
+(g = 1).  These are continuum (N -> infinity) results: on a ring of N units the active
+fractions, hence ``q_Y``, carry O(1/N) lattice corrections, so a tuned-inhibition threshold
+is met only to a few per cent at N = 64 (the untuned one does not depend on ``q``).
 """
 
 from __future__ import annotations

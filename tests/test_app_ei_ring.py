@@ -64,6 +64,20 @@ def test_out_of_range_requests_are_refused_and_the_last_result_kept():
     assert not v.alert.visible and v.updates == n + 1
 
 
+def test_runaway_excitation_is_reported_as_diverged_without_a_spectrum():
+    """J_EE0 = 3: no uniform state (both active would need r_E = -20 Hz, E alone -5 Hz,
+    I alone r_I = -10 Hz; both silent leaves u_E = h_E = 10 > 0); the run diverges."""
+    v = EIRingView(limits=DEFAULT_LIMITS, seed=4)
+    for name, value in (("J_EE0", 3.0), ("J_EE1", 6.0), ("J_EI1", 0.0), ("J_IE1", 0.0)):
+        v.sliders[name].value = value
+    v.update()
+    assert not v.alert.visible and v.theory is None
+    assert v.pattern.kind == "diverged" and 'data-pattern="diverged"' in v.summary.text
+    assert "no uniform stationary state" in v.summary.text
+    assert v.src_modes[0].data["tau"] == [] and v.src_hopf[1].data["tau"] == []
+    assert np.all(np.isfinite(v.src_E.data["image"][0]))
+
+
 def test_the_tab_is_registered_and_built_on_demand():
     from ratenet.app import create_app
 

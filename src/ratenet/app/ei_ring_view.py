@@ -201,12 +201,15 @@ class EIRingView:
         try:
             _params, N, duration = self._read()
             model = self.model()
-            from ..theory import ei_ring as theory
-
-            self.theory = theory.analyze(model)
         except ParameterError as err:
             self._refuse(err)
             return
+        from ..theory import ei_ring as theory
+
+        try:
+            self.theory = theory.analyze(model)
+        except ParameterError:  # no uniform state: simulate all the same, say so
+            self.theory = None
         with pn.io.hold():
             self._draw_spectrum(model)
             self._simulate_and_draw(model, duration)
@@ -223,6 +226,12 @@ class EIRingView:
     def _draw_spectrum(self, model: Any) -> None:
         from ..theory import ei_ring as theory
 
+        if self.theory is None:
+            for k in (0, 1):
+                self.src_modes[k].data = dict(tau=[], re=[])
+                self.src_hopf[k].data = dict(tau=[], re=[])
+            self.src_now.data = dict(x=[model.tau_I] * 2, y=[-1.0, 1.0])
+            return
         st = self.theory.uniform
         taus = np.linspace(*TAU_I_RANGE, SPECTRUM_POINTS)
         lo, hi = 0.0, 0.0
@@ -243,12 +252,13 @@ class EIRingView:
 
         from ..ei_ring.patterns import classify
 
-        st = self.theory.uniform
         self._dt = dt = min(0.05, min(model.tau_E, model.tau_I) / 50.0)
         steps = max(1, math.ceil(duration / dt))
         rec = max(1, steps // FRAMES)
         rng = np.random.default_rng(self.seed)
-        x0 = st.state(model) + 0.5 * rng.random(model.n_state)  # near the uniform state
+        x0 = 0.5 * rng.random(model.n_state)  # near the uniform state, or near rest
+        if self.theory is not None:
+            x0 += self.theory.uniform.state(model)
         tr: Any = rn.simulate(model, t_max=duration, dt=dt, x0=x0, record_every=rec,
                               on_divergence="ignore")
         t = np.asarray(tr.t)
@@ -261,11 +271,6 @@ class EIRingView:
         self.fig_E.x_range.start, self.fig_E.x_range.end = float(t[0]), float(t[-1])
         self.pattern = p = classify(tr, window=duration / 3.0)
         th = self.theory
-        inst = th.instability
-        pred = ("every mode decays: homogeneous" if inst["mode"] is None else
-                f"mode {inst['mode']} unstable ({inst['kind']}): {inst['pattern']}")
-        hopf = ", ".join(f"mode {m.k}: {m.hopf_tau_I:.4g} ms" for m in th.modes
-                         if m.hopf_tau_I is not None) or "none"
         extra = ""
         if p.speed is not None:
             extra = f", speed {abs(p.speed):.4g} rad/ms ({p.direction})"
@@ -277,6 +282,17 @@ class EIRingView:
             f'<div style="font-size:15px">Simulation (last third): '
             f'<b class="ratenet-eiring-pattern" data-pattern="{html.escape(p.kind)}">'
             f"{html.escape(p.kind)}</b>{extra}</div>"
-            f'<div style="font-size:13px">Theory: uniform state ({st.r_E:.3g}, {st.r_I:.3g}) '
-            f"Hz ({html.escape(st.kind)}); {html.escape(pred)}; Hopf points in tau_I: "
-            f"{html.escape(hopf)}</div>")
+            f'<div style="font-size:13px">Theory: {html.escape(_theory_line(th))}</div>')
+
+
+def _theory_line(th: Any) -> str:
+    """One line on the uniform state and its modes (or why there is none)."""
+    if th is None:
+        return "no uniform stationary state for these couplings: no mode spectrum"
+    st, inst = th.uniform, th.instability
+    pred = ("every mode decays: homogeneous" if inst["mode"] is None else
+            f"mode {inst['mode']} unstable ({inst['kind']}): {inst['pattern']}")
+    hopf = ", ".join(f"mode {m.k}: {m.hopf_tau_I:.4g} ms" for m in th.modes
+                     if m.hopf_tau_I is not None) or "none"
+    return (f"uniform state ({st.r_E:.3g}, {st.r_I:.3g}) Hz ({st.kind}); {pred}; "
+            f"Hopf points in tau_I: {hopf}")

@@ -484,7 +484,7 @@ def test_plot_2d_map_1d_curve_and_selection(tmp_path):
     spec = parse_spec(SMALL)
     run_sweep(spec, tmp_path / "s.zarr", scheduler="synchronous")
     ax = plot_quantity(tmp_path / "s.zarr", "peak")
-    assert ax.get_xlabel() == "J0" and ax.get_ylabel() == "J1"
+    assert ax.get_xlabel() == "$J_0$" and ax.get_ylabel() == "$J_1$"
     x0, x1 = ax.get_xlim()
     assert x0 < -3.0 and x1 > 0.5  # cells centred on the stored J0 values
     plt.close(ax.figure)
@@ -497,7 +497,7 @@ def test_plot_2d_map_1d_curve_and_selection(tmp_path):
     line = ax.get_lines()[0]
     np.testing.assert_array_equal(line.get_xdata(), ds.J0.values)
     np.testing.assert_array_equal(line.get_ydata(), ds.r0.sel(J1=1.5).values)
-    assert "J1 = 1.5" in ax.get_title()
+    assert "$J_1$ = 1.5" in ax.get_title()
     plt.close(ax.figure)
     with pytest.raises(ParameterError) as info:
         plot_quantity(tmp_path / "s.zarr", "width")

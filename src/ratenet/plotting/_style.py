@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 
 __all__ = [
     "EXTRA_COLORS",
@@ -30,6 +31,7 @@ __all__ = [
     "THEORY_COLOR",
     "clean_number",
     "format_percent",
+    "math_symbol",
 ]
 
 #: Excitatory population (matplotlib's tab:red).
@@ -98,3 +100,29 @@ def clean_number(v: float, scale: float = 1.0, *, rtol: float = 1e-12) -> float:
     if math.isfinite(v) and abs(v) < rtol * max(abs(float(scale)), 1e-300):
         return 0.0
     return v
+
+
+_GREEK = {"tau": r"\tau", "gamma": r"\gamma", "theta": r"\theta", "sigma": r"\sigma",
+          "nu": r"\nu", "omega": r"\omega", "eps": r"\varepsilon", "epsilon": r"\varepsilon"}
+
+
+def math_symbol(name: str) -> str:
+    r"""A parameter name written as a symbol in matplotlib mathtext, for labels.
+
+    ``tau_I`` -> ``$\tau_I$``, ``M_EE`` -> ``$M_{EE}$``, ``J0`` -> ``$J_0$``, ``eps`` ->
+    ``$\varepsilon$``; a name that is not a symbol (``peak``, ``max_rate``) comes back as it is.
+
+    >>> print(math_symbol("tau_I"), math_symbol("M_EE"), math_symbol("J0"), math_symbol("peak"))
+    $\tau_I$ $M_{EE}$ $J_0$ peak
+    """
+    m = re.fullmatch(r"([A-Za-z]+?)(?:_([A-Za-z0-9]+)|([0-9]+))?", name)
+    if m is None:
+        return name
+    base, sub = m.group(1), m.group(2) or m.group(3)
+    if base in _GREEK:
+        base = _GREEK[base]
+    elif len(base) != 1:
+        return name
+    if not sub:
+        return f"${base}$"
+    return f"${base}_{sub}$" if len(sub) == 1 else f"${base}_{{{sub}}}$"

@@ -6,7 +6,6 @@ helpers return a Figure); none calls ``plt.show()``.  Units: rates in Hz, time i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ from ..analysis.bifurcation import BifurcationDiagram
 from ..analysis.fixed_points import FixedPoint, as_network, find_fixed_points
 from ..analysis.limit_cycle import LimitCycle
 from ..analysis.phase_plane import default_window, nullclines, vector_field
-from ._style import E_COLOR, EXTRA_COLORS, I_COLOR
+from ._style import E_COLOR, EXTRA_COLORS, I_COLOR, math_symbol
 
 __all__ = [
     "FIXED_POINT_STYLE",
@@ -49,24 +48,7 @@ FIXED_POINT_STYLE: dict[str, dict[str, Any]] = {
 _DEGENERATE = dict(marker="s", mfc="yellow", mec="black")
 _UNIT_COLORS = (E_COLOR, I_COLOR, *EXTRA_COLORS)  # E red, I blue: ratenet.plotting._style
 _TRAJECTORY_COLORS = ("tab:cyan", "tab:orange", "tab:green", "tab:purple", "tab:brown")
-_GREEK = {"tau": r"\tau", "gamma": r"\gamma", "theta": r"\theta", "sigma": r"\sigma",
-          "nu": r"\nu", "omega": r"\omega", "eps": r"\varepsilon", "epsilon": r"\varepsilon"}
-
-
-def _math_name(name: str) -> str:
-    """A parameter name as matplotlib mathtext: ``tau_I`` -> ``$\\tau_I$``, ``M_EE`` ->
-    ``$M_{EE}$``, ``J0`` -> ``$J_0$``; a name that is not a symbol comes back unchanged."""
-    m = re.fullmatch(r"([A-Za-z]+?)(?:_([A-Za-z0-9]+)|([0-9]+))?", name)
-    if m is None:
-        return name
-    base, sub = m.group(1), m.group(2) or m.group(3)
-    if base in _GREEK:
-        base = _GREEK[base]
-    elif len(base) != 1:
-        return name
-    if not sub:
-        return f"${base}$"
-    return f"${base}_{sub}$" if len(sub) == 1 else f"${base}_{{{sub}}}$"
+_math_name = math_symbol  # parameter names as symbols in labels
 
 
 def _unit(param: str) -> str:

@@ -11,13 +11,14 @@ import numpy as np
 
 from .._validation import ParameterError
 from ..plotting._style import REGIME_COLORS as _REGIME_COLORS  # the phase diagram's colours
+from ..plotting._style import math_symbol
 
 __all__ = ["plot_quantity"]
 
 
 def _label(ds: Any, name: str) -> str:
     units = ds[name].attrs.get("units", "")
-    return f"{name} ({units})" if units else name
+    return f"{math_symbol(name)} ({units})" if units else math_symbol(name)
 
 
 def _fixed_summary(ds: Any, shown: set[str]) -> str:
@@ -32,7 +33,8 @@ def _fixed_summary(ds: Any, shown: set[str]) -> str:
             continue
         if k in ("tau", "tau_ou") and v == 1.0:
             continue
-        parts.append(f"{k} = {v:g}" if isinstance(v, (int, float)) else f"{k} = {v}")
+        parts.append(f"{math_symbol(k)} = {v:g}" if isinstance(v, (int, float))
+                     else f"{math_symbol(k)} = {v}")
     return ", ".join(parts)
 
 
@@ -88,7 +90,7 @@ def plot_quantity(store: Any, quantity: str, *, ax: Any = None,
         if k not in da.dims or k == "trial":
             raise ParameterError("sel", k, f"a swept parameter of the store {list(da.dims)}")
         da = da.sel({k: v}, method="nearest")
-        notes.append(f"{k} = {float(da[k]):.4g}")
+        notes.append(f"{math_symbol(k)} = {float(da[k]):.4g}")
     if "trial" in da.dims:
         n_trials = da.sizes["trial"]
         if trial is not None:
@@ -133,7 +135,7 @@ def plot_quantity(store: Any, quantity: str, *, ax: Any = None,
             ax.set_ylabel(label)
             if log:
                 ax.set_yscale("log")
-        ax.set_xlabel(dims[0])
+        ax.set_xlabel(_label(ds, dims[0]))
     else:
         xd, yd = dims
         x = np.asarray(da[xd].values, dtype=float)
@@ -159,9 +161,9 @@ def plot_quantity(store: Any, quantity: str, *, ax: Any = None,
             mesh = ax.pcolormesh(x, y, Zf, cmap="viridis", shading="nearest",
                                  norm=LogNorm() if log else None)
             ax.figure.colorbar(mesh, ax=ax, label=label)
-        ax.set_xlabel(xd)
-        ax.set_ylabel(yd)
+        ax.set_xlabel(_label(ds, xd))
+        ax.set_ylabel(_label(ds, yd))
     fixed = _fixed_summary(ds, set(dims))
-    title = quantity + (f" ({', '.join(notes)})" if notes else "")
+    title = math_symbol(quantity) + (f" ({', '.join(notes)})" if notes else "")
     ax.set_title(title + (f"\n{fixed}" if fixed else ""), fontsize=10)
     return ax

@@ -169,8 +169,8 @@ def test_branches_the_same_from_either_end(param, a, b):
 
 
 def test_smooth_branches_the_same_from_either_end():
-    r1 = continue_equilibria(wc_network, "I_E", -2.0, 2.0)
-    r2 = continue_equilibria(wc_network, "I_E", 2.0, -2.0)
+    r1 = continue_equilibria(wc_network, "I_E", -2.0, 2.0, seeds=2)
+    r2 = continue_equilibria(wc_network, "I_E", 2.0, -2.0, seeds=2)
     assert [p.kind for p in r1.points] == [p.kind for p in r2.points]
     for p, q in zip(r1.points, r2.points):
         assert abs(p.value - q.value) <= 1e-10 * max(1.0, abs(p.value))
@@ -378,3 +378,32 @@ def test_any_gamma_E_interval_finds_the_border_collisions_inside_it(a, b):
     for v in (a, b):
         ends = [br.states[k] for br in res.branches for k in (0, -1) if br.values[k] == v]
         assert same_points(ends, ei_tl_fixed_points(EIModel(gamma_E=v)), tol=1e-9)
+
+
+def test_isolated_closed_branch_and_its_folds():
+    # x = s(6 x + p^2 - 3), s logistic: p^2 = phi(x) + 3 with phi(x) = log(x/(1-x)) - 6x.
+    # phi has a local maximum at x* = (1 - sqrt(1/3)) / 2 where phi + 3 > 0, so around
+    # x* the solutions form a closed curve (an isola) with folds at p = +-sqrt(phi(x*) + 3)
+    from ratenet.transfer import Sigmoid
+
+    def net(p):
+        return RateNetwork(W=[[6.0]], h=[p * p - 3.0], transfer=Sigmoid())
+
+    def phi(x):
+        return np.log(x / (1 - x)) - 6 * x
+
+    xs = (1 - math.sqrt(1 / 3)) / 2
+    p_fold = math.sqrt(phi(xs) + 3)
+    runs = [continue_equilibria(net, "p", a, b, bounds=(0.0, 1.0)) for a, b in
+            ((-1.0, 1.0), (1.0, -1.0))]
+    for res in runs:
+        closed = [b for b in res.branches if b.status == "closed"]
+        assert len(closed) == 1 and len(res.branches) == 2
+        iso = closed[0]
+        assert np.allclose(iso.states[0], iso.states[-1]) and iso.values[0] == iso.values[-1]
+        assert np.allclose(iso.values**2, phi(iso.states[:, 0]) + 3, atol=1e-9)
+        folds = [p.value for p in res.points if p.kind == "fold"]
+        assert folds == pytest.approx([-p_fold, p_fold], rel=1e-10)
+        # from either end the closed branch starts at its fold of smallest p, at x*
+        assert iso.values[0] == pytest.approx(-p_fold, rel=1e-10)
+        assert iso.states[0, 0] == pytest.approx(xs, rel=1e-8)

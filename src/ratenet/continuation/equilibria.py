@@ -590,7 +590,11 @@ def _follow(sys_: EquilibriumSystem, x: np.ndarray, p: float, direction: int,
         c, restart = _cross_together(sys_, c)
         if c.status == "stalled":
             _onto_bound(sys_, c, kw["p_min"], kw["p_max"])
+        if curve is not None:
+            c = _close_on(c, np.append(curve.u[0], curve.p[0]), curve.tangent[0])
         curve = c if curve is None else _join(curve, c)
+        if curve.status == "closed":
+            return curve
         done += steps
         if restart is not None:
             x, p, direction = restart
@@ -604,6 +608,25 @@ def _follow(sys_: EquilibriumSystem, x: np.ndarray, p: float, direction: int,
         last = float(np.linalg.norm(np.append(c.u[-1] - c.u[-2], c.p[-1] - c.p[-2])))
         kw["ds"] = min(kw["ds_max"], max(last, 1e-3 * kw["ds_max"]))
         direction = 1 if c.tangent[-1][-1] >= 0 else -1
+
+
+def _close_on(c: Curve, y0: np.ndarray, t0: np.ndarray) -> Curve:
+    """``c`` cut where it passes through ``y0`` going the same way (a closed branch:
+    the engine only sees its own segment's start)."""
+    Y = np.column_stack([c.u, c.p])
+    for k in range(len(Y) - 1):
+        seg = Y[k + 1] - Y[k]
+        L2 = float(seg @ seg)
+        if L2 == 0 or float(c.tangent[k] @ t0) <= 0.5:
+            continue
+        w = min(1.0, max(0.0, float(seg @ (y0 - Y[k])) / L2))
+        if np.linalg.norm(Y[k] + w * seg - y0) <= 0.25 * math.sqrt(L2):
+            u = np.vstack([c.u[:k + 1], y0[:-1]])
+            return Curve(u, np.append(c.p[:k + 1], y0[-1]),
+                         np.vstack([c.tangent[:k + 1], t0]),
+                         [e for e in c.events if e.index <= k], "closed",
+                         "the curve closed on itself")
+    return c
 
 
 def _onto_bound(sys_: EquilibriumSystem, c: Curve, p_min: float, p_max: float) -> None:
@@ -690,7 +713,20 @@ def _both(sys_: EquilibriumSystem, x: np.ndarray, p: float, kw: dict[str, Any],
 
 
 def _orient(curve: Curve) -> Curve:
-    """Start at the end with the smaller parameter (then the lexicographically smaller state)."""
+    """Start at the end with the smaller parameter (then the lexicographically smaller state).
+
+    A closed branch starts at its point of smallest parameter value and runs so that
+    the first state component increases there."""
+    if curve.status == "closed" and len(curve) > 3:
+        K = len(curve) - 1  # the last point repeats the first
+        j = int(np.argmin(curve.p[:K]))
+        order = np.r_[np.arange(j, K), np.arange(0, j), j]
+        ev = [CurveEvent(e.name, (e.index - j) % K, e.u, e.p, e.tangent, e.tangent_after)
+              for e in curve.events if e.index < K]
+        ev.sort(key=lambda e: e.index)
+        c = Curve(curve.u[order].copy(), curve.p[order].copy(), curve.tangent[order].copy(),
+                  ev, curve.status, curve.message)
+        return c.reversed() if c.u[1, 0] < c.u[-2, 0] else c
     a = (curve.p[0], *curve.u[0])
     b = (curve.p[-1], *curve.u[-1])
     return curve.reversed() if b < a else curve

@@ -105,13 +105,18 @@ def simulate_ring(*, J0: float, J1: float, h0: float, eps: float, theta0: float,
     kwargs: dict[str, Any] = {}
     if noise > 0 and noise_supported():
         kwargs["noise"] = _noise(noise)
+    # one thread per request: the server runs many sessions, and Numba's parallel kernel
+    # pays a thread barrier per time step that costs more than N = 256 units take
     traj = simulate(model, t_max=duration, dt=dt, x0=x0, record_every=record_every, seed=seed,
-                    on_divergence="ignore", **kwargs)
+                    on_divergence="ignore", parallel=False, **kwargs)
     good = np.all(np.isfinite(traj.rates), axis=-1)
     rates = traj.rates[good]
     t = traj.t[good] + t_start
     traj = cast(RingTrajectory, traj)  # what simulate() returns for a RingModel
-    C = np.asarray(traj.C)[good]
+    # C(t) = (1/N) sum_i m_i exp(i theta_i), as RingTrajectory.C, with two real products
+    # (a real-by-complex matrix product has no BLAS path in NumPy: 1000x slower)
+    theta = np.asarray(traj.theta, dtype=float)
+    C = (rates @ np.cos(theta) + 1j * (rates @ np.sin(theta))) / rates.shape[-1]
     return RingRun(t=t, rates=rates, M=np.asarray(traj.M)[good], C_abs=np.abs(C),
                    bump_position=np.mod(np.angle(C), 2 * np.pi), ok=bool(traj.ok),
                    message=str(traj.message))
@@ -149,7 +154,30 @@ def _regime_name(value: Any) -> str:
 
 def ring_theory(*, J0: float, J1: float, h0: float, eps: float, theta0: float,
                 theta: np.ndarray) -> RingTheory:
-    """The theory's stationary state and regime at angles ``theta`` (radians, shape (N,))."""
+    """The theory's stationary state and regime at angles ``theta`` (radians, shape (N,)).
+
+    Results are cached (shared by sessions; the function is pure and the profile is
+    returned read-only): moving a slider back and forth costs the theory once.
+    """
+    theta = np.asarray(theta, dtype=float)
+    key = (float(J0), float(J1), float(h0), float(eps), float(theta0), theta.tobytes())
+    hit = _THEORY_CACHE.get(key)
+    if hit is None:
+        hit = _ring_theory(J0=J0, J1=J1, h0=h0, eps=eps, theta0=theta0, theta=theta)
+        if hit.profile is not None:
+            hit.profile.setflags(write=False)
+        if len(_THEORY_CACHE) >= _THEORY_CACHE_SIZE:
+            _THEORY_CACHE.pop(next(iter(_THEORY_CACHE)))
+        _THEORY_CACHE[key] = hit
+    return hit
+
+
+_THEORY_CACHE: dict[tuple[Any, ...], RingTheory] = {}
+_THEORY_CACHE_SIZE = 256
+
+
+def _ring_theory(*, J0: float, J1: float, h0: float, eps: float, theta0: float,
+                 theta: np.ndarray) -> RingTheory:
     mod = _optional("ratenet.theory.ring")
     if mod is None or not hasattr(mod, "stationary_state"):
         return RingTheory(available=False, message="ring theory not available in this ratenet")

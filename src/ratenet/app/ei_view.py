@@ -203,8 +203,14 @@ class EIView:
             self.update()
 
     def _on_tap(self, event: Any) -> None:
-        x, y = float(event.x), float(event.y)
-        if not (math.isfinite(x) and math.isfinite(y)):
+        """A click starts a trajectory there; only a point of the shown window is taken
+        (a browser can click nowhere else; anything else is refused, the state kept)."""
+        xr, yr = self.fig_phase.x_range, self.fig_phase.y_range
+        try:
+            x = self.limits.check_float("click nu_E", event.x, min(0.0, xr.start), xr.end)
+            y = self.limits.check_float("click nu_I", event.y, min(0.0, yr.start), yr.end)
+        except ParameterError as err:
+            self._refuse(err)
             return
         self._start = (max(x, 0.0), max(y, 0.0))
         self.update(trajectory_only=True)

@@ -57,7 +57,7 @@ class Limits:
             raise LimitExceeded(name, value, allowed)
         try:
             f = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # 'abc', None, 10**400
             raise LimitExceeded(name, value, allowed) from None
         if not math.isfinite(f) or not f.is_integer() or not lo <= f <= hi:
             raise LimitExceeded(name, value, allowed)
@@ -70,7 +70,7 @@ class Limits:
             raise LimitExceeded(name, value, allowed)
         try:
             f = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # 'abc', None, 10**400
             raise LimitExceeded(name, value, allowed) from None
         if not math.isfinite(f) or not lo <= f <= hi:
             raise LimitExceeded(name, value, allowed)

@@ -237,7 +237,9 @@ class RingView:
         self._events = []
         self._params = v
         self._run_segment(x0=None, t_start=0.0)
-        self._valid = {"N": v["N"], "duration": v["duration"]}
+        # what a refused request puts back, slider by slider
+        self._valid = {name: v["theta0_deg" if name == "theta0" else name]
+                       for name in self.sliders}
         self._redraw(t0)
 
     def _continue(self, action: str) -> None:

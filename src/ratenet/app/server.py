@@ -25,6 +25,7 @@ import itertools
 import os
 import socket
 import sys
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -87,13 +88,39 @@ class SessionViews(Mapping[str, Any]):
         self._views: dict[str, Any] = {}
         self.holders = {key: pn.Column(sizing_mode="stretch_width") for key, _t, _f in tabs}
         self.keys_in_order = [key for key, _t, _f in tabs]
+        self._links = []
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._views:
-            view = self._factories[key](self._limits, self._seed)  # KeyError if unknown
+            factory = self._factories[key]  # KeyError if unknown
+            before = _js_link_sources()
+            view = factory(self._limits, self._seed)
+            self._links += [weakref.ref(w) for w in _js_link_sources() - before]
             self._views[key] = view
             self.holders[key][:] = [view.layout]
         return self._views[key]
+
+    _links: list[Any]
+
+    def release(self) -> int:
+        """Drop what Panel keeps for this session's widgets after its page has gone.
+
+        Panel registers the JavaScript links inside an editable slider (its slider and
+        its text box) in a class-wide ``WeakKeyDictionary`` whose values refer back to
+        the keys, so they are never freed: every session would stay in memory for good.
+        Removing this session's entries lets the whole session be collected. Returns
+        the number of entries removed.
+        """
+        from panel.links import Callback
+
+        n = 0
+        for ref in self._links:
+            widget = ref()
+            if widget is not None and widget in Callback.registry:
+                del Callback.registry[widget]
+                n += 1
+        self._links = []
+        return n
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys_in_order)
@@ -131,7 +158,20 @@ def create_app(limits: Limits = DEFAULT_LIMITS) -> Any:
     page = pn.Column(header, tabs)
     page.ratenet_views = views  # type: ignore[attr-defined]
     page.ratenet_tabs = tabs  # type: ignore[attr-defined]
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        def release(_ctx: Any) -> None:
+            views.release()
+
+        doc.on_session_destroyed(release)
     return page
+
+
+def _js_link_sources() -> set[Any]:
+    """The objects that Panel's JavaScript-link registry holds right now."""
+    from panel.links import Callback
+
+    return set(Callback.registry.keys())
 
 
 def _warm_up() -> None:

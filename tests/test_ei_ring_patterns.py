@@ -64,6 +64,12 @@ def test_known_fields_are_named_with_their_numbers():
     rng = np.random.default_rng(1)
     p = classify(field(1.0 + rng.random((T_REC.size, N))))
     assert p.kind == "irregular"
+    # a bump settling towards its place (exponential approach) is not a travelling wave
+    settle = 1.0 + 0.5 * np.cos(TH - 0.3 * np.exp(-tt() / 300.0))
+    assert classify(field(settle)).kind == "irregular"
+    # a bump whose height still oscillates is not a travelling wave either
+    p = classify(field(1.0 + 0.5 * (1 + 0.3 * np.sin(tt() / 20.0)) * np.cos(TH - 0.01 * tt())))
+    assert p.kind == "irregular"
 
 
 def test_reflecting_the_ring_reverses_the_wave():
@@ -75,7 +81,7 @@ def test_reflecting_the_ring_reverses_the_wave():
 
 
 @settings(max_examples=30, deadline=None)
-@given(speed=st.floats(0.005, 0.2), amp=st.floats(0.05, 1.0), phase=st.floats(0, 6.3),
+@given(speed=st.floats(1e-3, 0.2), amp=st.floats(0.05, 1.0), phase=st.floats(0, 6.3),
        k=st.integers(1, 4), sign=st.sampled_from([-1.0, 1.0]))
 def test_wave_speed_is_recovered_property(speed, amp, phase, k, sign):
     v = sign * speed

@@ -228,7 +228,9 @@ def _classify_arrays(t, rE, rI, theta, rtol) -> Pattern:
         resid = float(np.max(np.abs(phase - (slope * t + icpt))))
         details["phase_residual"] = resid
         turned = abs(slope) * (t[-1] - t[0])
-        if resid < 0.05 * max(turned, 1e-300) and turned > 0.5:
+        # a steady rotation, however slow: the phase is a straight line in time (a bump
+        # still settling turns along a curve, jitter turns back and forth)
+        if resid < 0.02 * max(turned, 1e-300) and turned > 1e-3:
             speed = float(slope / k)
             return Pattern("travelling wave", mode=k, speed=speed,
                            direction="counterclockwise" if speed > 0 else "clockwise",

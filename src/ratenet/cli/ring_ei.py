@@ -125,10 +125,32 @@ def _model_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 _MODEL_KEYS = tuple(DEFAULTS) + ("theta0",)
 
 
+#: Largest rate scale |J| / tau (1/ms) the commands accept: the mode Jacobians and their
+#: eigenvalues (squares of it appear) stay finite in float64.
+RATE_SCALE_MAX = 1e150
+
+
 def _model(params: dict[str, Any], N: int = 256) -> Any:
     from ..models.ei_ring import EIRingModel
 
-    return EIRingModel(**{k: params[k] for k in _MODEL_KEYS}, N=N)
+    model = EIRingModel(**{k: params[k] for k in _MODEL_KEYS}, N=N)
+    _check_scales(model)
+    return model
+
+
+def _check_scales(model: Any) -> None:
+    """Refuse (exit 2, naming the option) parameters whose Jacobian entries overflow."""
+    taus = {"tau_E": model.tau_E, "tau_I": model.tau_I, "tau_A": model.tau_A}
+    couplings = {k: abs(getattr(model, k)) for k in DEFAULTS if k.startswith("J_")}
+    couplings["h_E"], couplings["h_I"] = abs(model.h_E), abs(model.h_I)
+    big_name, big = max(couplings.items(), key=lambda kv: kv[1])
+    tau_name, tau = min(taus.items(), key=lambda kv: kv[1])
+    if not 1.0 / tau < RATE_SCALE_MAX:
+        fail(f"{OPTION_OF[tau_name]}: {tau_name} = {tau:g} ms is too small: rates of 1/{tau_name}"
+             f" would exceed {RATE_SCALE_MAX:g}/ms (use {tau_name} >= {1 / RATE_SCALE_MAX:g})")
+    if not (1.0 + big) / tau < RATE_SCALE_MAX:
+        fail(f"{OPTION_OF[big_name]}: |{big_name}| = {big:g} with {tau_name} = {tau:g} ms gives "
+             f"rates above {RATE_SCALE_MAX:g}/ms; use smaller values")
 
 
 def _num(v: Any, digits: int = 6) -> str:

@@ -254,7 +254,7 @@ class EIModel:
 
         Examples
         --------
-        >>> EIModel(M_EE=1.0, M_EI=0.0, M_IE=0.0, M_II=0.0).degeneracies()[0][:32]
+        >>> EIModel(M_EE=1.0, M_EI=0.0, M_IE=0.0, M_II=0.0).degeneracies()[0][:33]
         'E alone: g M_EE = 1, its self-exc'
         """
         g = self._gain()

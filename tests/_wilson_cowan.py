@@ -49,11 +49,12 @@ def wc_F(x, I_E, w):
     return np.array([(-E + S(uE, 1.2, 2.8)) / 1.0, (-I_ + S(uI, 1.0, 4.0)) / 2.0])
 
 
-def wc_J(x, I_E, w, h=1e-6):
-    """Jacobian of wc_F by central differences (independent of ratenet's)."""
-    J = np.empty((2, 2))
-    for j in range(2):
-        e = np.zeros(2)
-        e[j] = h
-        J[:, j] = (wc_F(x + e, I_E, w) - wc_F(x - e, I_E, w)) / (2 * h)
-    return J
+def wc_J(x, I_E, w):
+    """Jacobian of wc_F, differentiated by hand (S' = a s (1 - s))."""
+    wEE, wEI, wIE, wII = w
+    E, I_ = x
+    sE = 1 / (1 + np.exp(-1.2 * (wEE * E - wEI * I_ + I_E - 2.8)))
+    sI = 1 / (1 + np.exp(-1.0 * (wIE * E - wII * I_ - 4.0)))
+    dE, dI = 1.2 * sE * (1 - sE), 1.0 * sI * (1 - sI)
+    return np.array([[(-1 + wEE * dE) / 1.0, -wEI * dE / 1.0],
+                     [wIE * dI / 2.0, (-1 - wII * dI) / 2.0]])

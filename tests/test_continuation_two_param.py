@@ -84,10 +84,15 @@ def test_wilson_cowan_fold_curves_against_independent_root_solves():
             assert np.allclose(sol[:2], c.states[k], atol=1e-8)
 
 
-def test_wilson_cowan_hopf_curve_against_root_solves_and_its_bogdanov_takens_end():
-    res = continue_special_curves(_wc(W_OSC[1:]), "I_ext_E", -2.0, 4.0, "w_EE", 5.0, 8.0,
-                                  kinds=("hopf",), seeds=1)
-    (c,) = res.curves
+@pytest.fixture(scope="module")
+def wc_osc_curves():
+    return continue_special_curves(_wc(W_OSC[1:]), "I_ext_E", -2.0, 4.0, "w_EE", 5.0, 8.0,
+                                   seeds=1)
+
+
+def test_wilson_cowan_hopf_curve_against_root_solves_and_its_bogdanov_takens_end(
+        wc_osc_curves):
+    (c,) = wc_osc_curves.of_kind("hopf")
     assert c.kind == "hopf"
     for k in np.linspace(0, len(c) - 1, 4).astype(int)[:-1]:
         w = (c.Q[k], *W_OSC[1:])
@@ -146,3 +151,17 @@ def test_three_unit_hopf_curve_uses_the_complex_pair_condition():
     assert sorted([c.Q[0], c.Q[-1]]) == pytest.approx([0.5, 2.0], rel=1e-12)
     assert np.allclose(c.states, (c.Q / 3)[:, None], rtol=1e-12)  # x = h / (1 + c)
     assert np.allclose(c.frequency, math.sqrt(3), rtol=1e-12)
+
+
+def test_bogdanov_takens_point_on_the_fold_curve_is_the_hopf_curve_end(wc_osc_curves):
+    # two augmented systems (F = 0, det = 0 with trace as test; F = 0, trace = 0 with
+    # det as test) must meet at the same Bogdanov-Takens point
+    res = wc_osc_curves
+    (hopf,) = res.of_kind("hopf")
+    bts = [pt for c in res.of_kind("fold") for pt in c.points]
+    assert len(bts) == 1 and bts[0]["kind"] == "Bogdanov-Takens"
+    k = 0 if hopf.ends[0] == "Bogdanov-Takens" else len(hopf) - 1
+    assert bts[0]["I_ext_E"] == pytest.approx(hopf.P[k], rel=1e-7)
+    assert bts[0]["w_EE"] == pytest.approx(hopf.Q[k], rel=1e-7)
+    J = wc_J(np.array(bts[0]["state"]), bts[0]["I_ext_E"], (bts[0]["w_EE"], *W_OSC[1:]))
+    assert abs(np.trace(J)) < 1e-7 and abs(np.linalg.det(J)) < 1e-7

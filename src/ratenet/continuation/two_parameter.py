@@ -130,6 +130,9 @@ class TwoParameterCurve:
     ends : tuple of str
         What stopped each end: ``"bound"``, ``"threshold"`` (the equilibrium met a
         threshold), ``"Bogdanov-Takens"``, ``"closed"``, or the engine's status.
+    points : list of dict
+        Codimension-two points on the curve (``{kind, <P>, <Q>, state}``): Bogdanov-
+        Takens points on fold curves (``n = 2``: the trace vanishes there too).
     """
 
     kind: str
@@ -142,6 +145,7 @@ class TwoParameterCurve:
     status: str = ""
     message: str = ""
     ends: tuple[str, ...] = ()
+    points: list[dict[str, Any]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.P.size)
@@ -153,6 +157,7 @@ class TwoParameterCurve:
             "states": self.states.tolist(), "unit": self.unit,
             "frequency": None if self.frequency is None else self.frequency.tolist(),
             "status": self.status, "message": self.message, "ends": list(self.ends),
+            "points": self.points,
         })
 
 
@@ -276,6 +281,11 @@ class _Augmented:
         if self.kind == "hopf" and self.n == 2:
             out.append(TestFunction("Bogdanov-Takens",
                                     lambda u, P: float(np.linalg.det(
+                                        self.J(u[:-1], P, float(u[-1]))))))
+        if self.kind == "fold" and self.n == 2:
+            # on a fold curve the other eigenvalue is the trace: zero at a BT point
+            out.append(TestFunction("BT on fold",
+                                    lambda u, P: float(np.trace(
                                         self.J(u[:-1], P, float(u[-1]))))))
         return out
 
@@ -457,10 +467,20 @@ def continue_special_curves(model: Any, param: str, start: float, stop: float, p
             if kind == "hopf":
                 freq = np.array([float(np.max(np.abs(np.linalg.eigvals(
                     aug.J(u[:-1], P, float(u[-1]))).imag))) for u, P in zip(c.u, c.p)])
+            bt = []
+            for e in c.events:
+                if e.name == "BT on fold":
+                    y = newton_polish(lambda z, aug=aug: np.append(
+                        aug.residual(z[:-1], float(z[-1])),
+                        np.trace(aug.J(z[:-2], float(z[-1]), float(z[-2])))),
+                        np.append(e.u, e.p), max_move=1e-3)
+                    y = np.append(e.u, e.p) if y is None else y
+                    bt.append({"kind": "Bogdanov-Takens", fam.P: float(y[-1]),
+                               fam.Q: float(y[-2]), "state": y[:-2].tolist()})
             curves.append(TwoParameterCurve(
                 kind=pt.kind, P=c.p.copy(), Q=c.u[:, -1].copy(), states=c.u[:, :-1].copy(),
                 names=(fam.P, fam.Q), unit=pt.unit if kind == "border collision" else None,
                 frequency=freq, status="bound" if set(ends) <= {"bound"} else ends[-1],
-                message=f"ends: {ends[0]}, {ends[1]}", ends=ends))
+                message=f"ends: {ends[0]}, {ends[1]}", ends=ends, points=bt))
             augs.append(aug)
     return TwoParameterCurves(param=fam.P, param2=fam.Q, box=(a, b, a2, b2), curves=curves)

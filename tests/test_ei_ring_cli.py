@@ -182,6 +182,41 @@ def test_simulate_json_contract_property(tau_I, jee1, jee0):
         assert d["period"] == pytest.approx(2 * math.pi / (d["mode"] * abs(d["speed"])))
 
 
+def _marginal_theta_c(J1: float) -> float:
+    """Root of J1 g1(t) = 1, g1(t) = (t - sin t cos t) / (2 pi): part 1's marginal width."""
+    from scipy.optimize import brentq
+
+    return brentq(lambda t: J1 * (t - math.sin(t) * math.cos(t)) / (2 * math.pi) - 1,
+                  1e-9, math.pi, xtol=1e-14)
+
+
+def test_theory_bump_with_untuned_inhibition_has_the_ring_width_and_drift_threshold():
+    """J_EI1 = J_IE1 = 0: mode 1 goes through a real eigenvalue (D_1 = -(J_EE1/2 - 1) < 0)
+    into a bump of half-width J_EE1 g1(theta_c) = 1; with adaptation it drifts for
+    J_A tau_A > tau_E, i.e. J_A > 10/100."""
+    r = run("theory", "--jei1", "0", "--jie1", "0", "--tau-i", "10", "--json")
+    d = json.loads(_stdout(r))
+    assert d["instability"]["mode"] == 1 and d["instability"]["kind"] == "real"
+    assert d["instability"]["growth_rate"] == pytest.approx((3.0 / 2 - 1) / TAU_E, rel=1e-12)
+    b = d["bump"]
+    assert b["theta_c_E"] == pytest.approx(_marginal_theta_c(3.0), abs=1e-9)
+    assert b["theta_c_I"] == pytest.approx(math.pi)  # untuned I: every I unit active
+    assert b["drifting"] is False
+    assert b["drift_J_A"] == pytest.approx(TAU_E / 100.0, rel=1e-6)
+    # the default instability is a Hopf point: no bump
+    assert json.loads(_stdout(run("theory", "--json")))["bump"] is None
+
+
+@pytest.mark.parametrize("J_A,drifting", [(0.05, False), (0.2, True)])
+def test_adaptation_past_the_drift_threshold_makes_the_bump_travel(J_A, drifting):
+    r = run("simulate", "--jei1", "0", "--jie1", "0", "--tau-i", "10", "--j-a", str(J_A),
+            "--n", "32", "--t-max", "4000", "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(_stdout(r))
+    assert d["theory"]["bump"]["drifting"] is drifting
+    assert d["pattern"] == ("travelling wave" if drifting else "stationary bump")
+
+
 def test_simulate_below_every_hopf_point_rests_at_the_uniform_state():
     r = run("simulate", "--tau-i", "15", "--n", "32", "--t-max", "1500", "--json")
     assert r.exit_code == 0, r.output

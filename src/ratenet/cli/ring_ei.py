@@ -168,9 +168,32 @@ def _num(v: Any, digits: int = 6) -> str:
 
 
 def _theory_dict(model: Any) -> dict[str, Any]:
+    """``analyze(model).to_dict()`` plus, when mode 1 loses stability through a real
+    eigenvalue (one harmonic), the stationary bump under "bump" (else null)."""
     from ..theory.ei_ring import analyze
 
-    return analyze(model).to_dict()
+    d = analyze(model).to_dict()
+    inst = d["instability"]
+    d["bump"] = (_bump_dict(model) if inst["mode"] == 1 and inst["kind"] == "real"
+                 and not model.J_higher else None)
+    return d
+
+
+def _bump_dict(model: Any) -> dict[str, Any] | None:
+    """The stationary bump (``theory.ei_ring.bump_state``) and the adaptation strength at
+    which it starts to drift (``drift_J_A``), or None when there is none."""
+    from ..theory.ei_ring import bump_state, drift_J_A
+
+    try:
+        b = bump_state(model)
+        if b is None:
+            return None
+        ja = drift_J_A(model.replace(J_A=0.0))
+    except (ParameterError, ValueError, RuntimeError):
+        return None
+    return {"theta_c_E": float(b.theta_c[0]), "theta_c_I": float(b.theta_c[1]),
+            "R0_E": float(b.R0[0]), "R0_I": float(b.R0[1]), "drifting": b.drifting,
+            "drift_J_A": ja}
 
 
 @click.group("ring-ei", epilog=DEFAULTS_HELP)
@@ -231,6 +254,13 @@ def theory_cmd(as_json: bool, quiet: bool, **params: Any) -> None:
     else:
         rows.append(("instability", f"mode {inst['mode']} ({inst['kind']}): "
                      f"{inst['pattern']}, growth rate {_num(inst['growth_rate'], 4)} /ms"))
+    b = d.get("bump")
+    if b:
+        drift = ("no drift threshold found" if b["drift_J_A"] is None else
+                 f"drifts for J_A > {_num(b['drift_J_A'])}")
+        rows.append(("bump", f"theta_c = {_num(b['theta_c_E'])} rad (E), mean rates "
+                     f"{_num(b['R0_E'])} / {_num(b['R0_I'])} Hz; "
+                     f"{'drifting' if b['drifting'] else 'stationary'} ({drift})"))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         click.echo(f"{k:<{width}}  {v}")
@@ -320,7 +350,8 @@ def simulate_cmd(as_json: bool, quiet: bool, N: int, t_max: float, window: float
         result["theory"] = {"uniform": th["uniform"], "instability": th["instability"],
                             "first_hopf": th["first_hopf"],
                             "hopf_tau_I": [m["hopf_tau_I"] for m in th["modes"]],
-                            "hopf_frequency": [m["hopf_frequency"] for m in th["modes"]]}
+                            "hopf_frequency": [m["hopf_frequency"] for m in th["modes"]],
+                            "bump": th["bump"]}
     except ParameterError as err:  # e.g. no uniform state: the simulation still stands
         result["theory"] = None
         note(f"note: no theory for these parameters ({err})")
@@ -362,6 +393,12 @@ def _print_simulation(r: dict[str, Any]) -> None:
         hop = [f"mode {k}: {_num(v)} ms" for k, v in enumerate(th["hopf_tau_I"])
                if v is not None]
         rows.append(("Hopf points (tau_I)", ", ".join(hop) if hop else "none"))
+        b = th.get("bump")
+        if b:
+            drift = ("" if b["drift_J_A"] is None else
+                     f", drifts for J_A > {_num(b['drift_J_A'])}")
+            rows.append(("theory bump", f"theta_c = {_num(b['theta_c_E'])} rad, "
+                         f"{'drifting' if b['drifting'] else 'stationary'}{drift}"))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         click.echo(f"{k:<{width}}  {v}")

@@ -177,7 +177,7 @@ def _candidate_states(model: EIRingModel) -> list[UniformState]:
     C0 = _mode0_matrix(model)
     h = np.array([model.h_E, model.h_I]) - T
     eps = np.array([model.eps_E, model.eps_I])
-    out = []
+    out: list[UniformState] = []
     for active in ((True, True), (False, True), (True, False), (False, False)):
         S = np.array(active)
         r = np.zeros(2)

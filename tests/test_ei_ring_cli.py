@@ -75,7 +75,7 @@ def test_theory_text_names_the_modes_and_the_instability():
     assert "Hopf at tau_I = 20 ms" in out and "mode 1 (hopf)" in out
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tau_I=st.floats(1.0, 100.0), jee1=st.floats(0.0, 6.0), jei1=st.floats(-4.0, 0.0),
        jie1=st.floats(0.0, 4.0))
 def test_theory_mode_one_against_hand_built_jacobian(tau_I, jee1, jei1, jie1):

@@ -14,10 +14,6 @@ from ratenet import EIRingModel, ParameterError
 from ratenet.ei_ring import EIRingTrajectory
 from ratenet.models.ei import EIModel
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 WAVE = dict(J_EE0=1.0, J_EE1=3.0, J_EI0=-1.5, J_EI1=-2.0, J_IE0=1.0, J_IE1=2.0, J_II0=-0.5,
             h_E=2.0, h_I=0.5, tau_E=10.0, tau_I=40.0)
 
@@ -232,26 +228,3 @@ def test_bad_simulation_input_is_named():
         with pytest.raises(ParameterError) as err:
             call()
         assert err.value.name == name
-
-
-finite = st.floats(-5.0, 5.0, allow_nan=False)
-pos = st.floats(0.0, 5.0, allow_nan=False)
-neg = st.floats(-5.0, 0.0, allow_nan=False)
-
-
-@settings(max_examples=40, deadline=None)
-@given(jee=pos, jei=neg, jie=pos, jii=neg, h=finite, tau=st.floats(0.1, 100.0),
-       ja=st.floats(0.0, 2.0), n=st.integers(3, 40), wrong=st.sampled_from(
-           ["J_EI0", "J_II1", "J_EE1", "J_IE0"]), bad=st.floats(0.01, 10.0))
-def test_constructor_property(jee, jei, jie, jii, h, tau, ja, n, wrong, bad):
-    m = EIRingModel(J_EE0=jee, J_EE1=jee, J_EI0=jei, J_EI1=jei, J_IE0=jie, J_IE1=jie,
-                    J_II0=jii, J_II1=jii, h_E=h, h_I=-h, tau_E=tau, tau_I=2 * tau, J_A=ja,
-                    N=n)
-    assert EIRingModel.from_dict(m.to_dict()) == m
-    assert m.replace(tau_i=3.0).tau_I == 3.0
-    assert m.n_state == (3 if ja > 0 else 2) * n
-    # each coefficient from E must be >= 0, from I <= 0: the wrong sign is refused by name
-    sign = -1.0 if wrong[-2] == "E" else 1.0
-    with pytest.raises(ParameterError) as err:
-        m.replace(**{wrong: sign * bad})
-    assert err.value.name == wrong

@@ -19,10 +19,6 @@ from ratenet.ei_ring import (
 )
 from ratenet.theory import ei_ring as T
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 N = 48
 TH = 2 * np.pi * np.arange(N) / N
 T_REC = np.linspace(0.0, 1000.0, 2001)
@@ -78,16 +74,6 @@ def test_reflecting_the_ring_reverses_the_wave():
     b = classify(field(up[:, (-np.arange(N)) % N]))  # theta -> -theta
     assert a.speed == pytest.approx(-b.speed, rel=1e-9)
     assert {a.direction, b.direction} == {"clockwise", "counterclockwise"}
-
-
-@settings(max_examples=30, deadline=None)
-@given(speed=st.floats(1e-3, 0.2), amp=st.floats(0.05, 1.0), phase=st.floats(0, 6.3),
-       k=st.integers(1, 4), sign=st.sampled_from([-1.0, 1.0]))
-def test_wave_speed_is_recovered_property(speed, amp, phase, k, sign):
-    v = sign * speed
-    p = classify(field(1.0 + amp * np.cos(k * (TH - v * tt()) + phase)))
-    assert p.kind == "travelling wave" and p.mode == k
-    assert p.speed == pytest.approx(v, rel=1e-6)
 
 
 def test_estimate_period_and_bad_input():

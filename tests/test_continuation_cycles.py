@@ -130,6 +130,53 @@ def test_orbit_inside_one_region_is_refused(model):
     assert np.all(np.isnan(pb.residual(u, TAU_H)))
 
 
+def _centre_orbit(model, scale):
+    """A point of the linear centre's orbit at tau_I = 60 ms, ``scale`` times the size
+    at which it touches the I threshold, and the centre's period."""
+    net = model.replace(tau_I=TAU_H).to_network()
+    A = (net.weights - np.eye(2)) / net.tau[:, None]
+    w, V = np.linalg.eig(A)
+    j = int(np.argmax(w.imag))
+    v = V[:, j]
+    u_star = net.weights @ np.array([40.0, 20.0]) + net.h
+    amp = u_star[1] / abs(net.weights[1] @ v)  # the I input touches 0
+    return net, np.array([40.0, 20.0]) + scale * amp * v.real, 2 * np.pi / w[j].imag
+
+
+@pytest.mark.parametrize("depth, crossings", [(1e-9, 2), (-1e-9, 0)])
+def test_exact_flow_sees_a_dip_between_samples(model, depth, crossings):
+    from ratenet.continuation._shooting import exact_advance
+
+    net, x0, T = _centre_orbit(model, 1.0 + depth)
+    fl = make_flow(net)
+    run = exact_advance(fl, x0, T)
+    assert len(run.segments) - 1 == crossings
+    assert np.allclose(run.x, x0, atol=1e-6)  # (nearly) the centre's closed orbit
+    if crossings:
+        # the dip: I silent between two exact crossings, its input below 0 in between
+        (t0, xa, _), (t1, xb, _) = run.segments[1], run.segments[2]
+        uI = lambda x: float(net.weights[1] @ x + net.h[1])  # noqa: E731
+        assert abs(uI(xa)) < 1e-9 and abs(uI(xb)) < 1e-9 and t1 > t0
+        xm = run.segments[1][2].propagate(xa, [0.5 * (t1 - t0)])[0]
+        assert -1e-6 < uI(xm) < 0
+    else:
+        ref = fl.advance(x0, T)  # no threshold touched: the sampled flow agrees
+        assert np.allclose(run.x, ref.x, atol=1e-9)
+        assert np.allclose(run.monodromy, ref.monodromy, atol=1e-9)
+
+
+def test_exact_flow_matches_the_sampled_flow_on_a_cycle(model):
+    from ratenet.continuation._shooting import exact_advance
+
+    _pb, u, cyc = _cycle_u(model, 62.0)
+    fl = make_flow(model.replace(tau_I=62.0).to_network())
+    x0 = u[:2]
+    for T in (0.3 * cyc.period, cyc.period, 2.5 * cyc.period):
+        a, b = exact_advance(fl, x0, T), fl.advance(x0, T)
+        assert np.allclose(a.x, b.x, atol=1e-10) and np.allclose(a.monodromy, b.monodromy,
+                                                                  atol=1e-10)
+
+
 # ------------------------------------------------------------ the branch
 def _return_displacement(model, p, s):
     """E-coordinate of the first return to the half-line nu_I = 20, nu_E > 40, minus s."""

@@ -43,9 +43,11 @@ from typing import Any
 
 import numpy as np
 from scipy.linalg import expm
+from scipy.optimize import brentq
 
 from ..analysis._flow import make_flow
 from ..network import RateNetwork
+from ..pwl.flow import FlowResult
 from ..pwl.regions import region_system
 from ..transfer import ThresholdLinear
 
@@ -83,15 +85,19 @@ class ShootingProblem:
         ``k`` in the phase condition ``dx_k/dt (x_0) = 0``.
     period_cap : float, default inf
         Orbits with a longer period are refused (NaN residual).
+    rate_cap : float, default inf
+        Orbits whose points have a rate beyond it are refused.
     """
 
     def __init__(self, build: Callable[[float], RateNetwork], n: int, *, segments: int = 1,
-                 phase_unit: int = 0, period_cap: float = np.inf) -> None:
+                 phase_unit: int = 0, period_cap: float = np.inf,
+                 rate_cap: float = np.inf) -> None:
         self.build = build
         self.n = n
         self.m = int(segments)
         self.k = int(phase_unit)
         self.period_cap = float(period_cap)
+        self.rate_cap = float(rate_cap)
         self._flows: OrderedDict[float, Any] = OrderedDict()
         self._runs: OrderedDict[tuple[bytes, float], tuple[Any, list[Any] | None]] = OrderedDict()
         self._summ: OrderedDict[tuple[bytes, float, bool], OrbitSummary | None] = OrderedDict()
@@ -135,13 +141,13 @@ class ShootingProblem:
         out: list[Any] | None = None
         fl = self.flow(p)
         if (np.isfinite(T) and 0 < T <= self.period_cap and np.all(np.isfinite(X))
-                and self._at_peak(fl, X[0])):
+                and float(np.max(np.abs(X))) <= self.rate_cap and self._at_peak(fl, X[0])):
             h = T / self.m
             runs: list[Any] = []
             for j in range(self.m):
                 self.evaluations += 1
                 if fl.exact:
-                    r = fl.advance(X[j], h, record_dt=h)
+                    r = exact_advance(fl, X[j], h)
                 else:
                     r = fl.advance(X[j], h)
                 if r.status not in ("ok",) or not np.all(np.isfinite(r.x)):
@@ -341,8 +347,129 @@ class ShootingProblem:
     def sample(self, u: np.ndarray, p: float, samples: int = 400) -> tuple[np.ndarray, np.ndarray]:
         """``(t, states)`` along one period, ``samples + 1`` points from ``x_0``."""
         X, T = self.split(u)
-        run = self.flow(p).advance(X[0], T, record_dt=T / samples)
-        return run.times, run.states
+        fl = self.flow(p)
+        if not fl.exact:
+            run = fl.advance(X[0], T, record_dt=T / samples)
+            return run.times, run.states
+        run = exact_advance(fl, X[0], T)
+        t = np.linspace(0.0, run.t, samples + 1)
+        starts = np.array([seg[0] for seg in run.segments])
+        which = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, len(starts) - 1)
+        out = np.empty((t.size, self.n))
+        for j, (t0, x0, reg) in enumerate(run.segments):
+            m = which == j
+            if np.any(m):
+                out[m] = reg.propagate(x0, t[m] - t0)
+        return t, out
+
+
+def exact_advance(fl, x0: np.ndarray, T: float, *, max_events: int = 10000) -> FlowResult:
+    """The exact flow of a threshold-linear network over time ``T``, no crossing missed.
+
+    Like :meth:`ratenet.pwl.PiecewiseLinearFlow.advance` (closed form in each region,
+    threshold crossings by Brent's method), and also where an input dips across its
+    threshold and back between two samples: every local extremum of an input on the
+    allowed side of its threshold between samples (a sign change of its derivative) is
+    refined by Newton's method on the closed form, and one past the threshold is a
+    crossing.  Shooting near a grazing cycle depends on it.  Returns a
+    :class:`ratenet.pwl.flow.FlowResult` with ``segments`` (start time, start state,
+    region) and ``status`` "ok", "diverged" or "stalled".
+    """
+    n = fl.n
+    W, hth = fl.W, fl.hth
+    x = np.array(x0, dtype=float)
+    t = 0.0
+    Phi = np.eye(n)
+    bits = fl.active_set(x)
+    segs: list[tuple[float, np.ndarray, Any]] = []
+    status = "ok"
+    K = 64
+    for _ in range(max_events):
+        rem = T - t
+        if rem <= 0:
+            break
+        reg = fl.region(bits)
+        sign = np.where(np.array(bits), 1.0, -1.0)
+        tol = 1e-12 * max(fl.scale, float(np.max(np.abs(x))))
+        delta = 0.1 / reg.rate
+        A, c = reg.A, reg.c
+        WA = W @ A
+        s0 = 0.0
+        hit: tuple[float, int] | None = None
+        while s0 < rem and hit is None:
+            grid = s0 + delta * np.arange(K + 1)
+            if grid[-1] >= rem:
+                grid = np.append(grid[grid < rem], rem)
+            X = reg.propagate(x, grid)
+            if not np.all(np.abs(X) < fl.max_rate):
+                status = "diverged"
+                break
+            G = sign * (X @ W.T + hth)              # >= 0 on the allowed side
+            dG = sign * (X @ WA.T + W @ c)          # d/ds of G
+            bad = G[1:] < -tol
+            first = np.where(bad.any(axis=0), bad.argmax(axis=0) + 1, grid.size)
+            # hidden dips: a local minimum of G between samples that are both allowed
+            k_idx, i_idx = np.nonzero((dG[:-1] < 0) & (dG[1:] > 0) & (G[:-1] >= -tol)
+                                      & (G[1:] >= -tol))
+            brackets: list[tuple[float, float, int]] = []
+            for i in range(n):
+                if first[i] < grid.size:
+                    brackets.append((float(grid[first[i] - 1]), float(grid[first[i]]), i))
+            for k, iu in zip(k_idx.tolist(), i_idx.tolist()):
+                sm = _newton_min(reg, x, W[iu], sign[iu], grid[k], grid[k + 1])
+                gm = sign[iu] * (float(W[iu] @ reg.at(x)(sm)) + hth[iu])
+                if gm < -tol:
+                    brackets.append((float(grid[k]), float(sm), int(iu)))
+            if brackets:
+                x_of = reg.at(x)
+                roots = []
+                for a_s, b_s, i in brackets:
+                    def g(sv: float, Wi=W[i], hi_=hth[i], sg=sign[i], tol=tol,
+                          x_of=x_of) -> float:
+                        return sg * (float(Wi @ x_of(sv)) + hi_) + tol
+
+                    root = a_s if g(a_s) <= 0 else brentq(g, a_s, b_s, xtol=1e-14, rtol=1e-15)
+                    roots.append((root, i))
+                hit = min(roots)
+                break
+            s0 = float(grid[-1])
+        if status != "ok":
+            break
+        segs.append((t, x.copy(), reg))
+        if hit is None:
+            x = reg.propagate(x, [rem])[0]
+            Phi = reg.derivative(rem) @ Phi
+            t = T
+            break
+        s_c, i = hit
+        x = reg.propagate(x, [s_c])[0]
+        Phi = reg.derivative(s_c) @ Phi
+        t += s_c
+        b = list(bits)
+        b[i] = not b[i]
+        bits = tuple(b)
+    else:
+        status = "stalled"
+    return FlowResult(x=x, t=t, monodromy=Phi, status=status, segments=segs)
+
+
+def _newton_min(reg, x0: np.ndarray, w: np.ndarray, sign: float, a: float, b: float) -> float:
+    """Time of the minimum of ``sign * w . x(s)`` in ``[a, b]`` (Newton on the derivative)."""
+    A, c = reg.A, reg.c
+    s = 0.5 * (a + b)
+    for _ in range(30):
+        xs = reg.propagate(x0, [s])[0]
+        v = A @ xs + c
+        d1 = sign * float(w @ v)
+        d2 = sign * float(w @ (A @ v))
+        if d2 <= 0:
+            break
+        s_new = min(max(s - d1 / d2, a), b)
+        if abs(s_new - s) <= 1e-14 * max(1.0, abs(s)):
+            s = s_new
+            break
+        s = s_new
+    return s
 
 
 def _parabola(y: np.ndarray, k: int) -> float:

@@ -19,11 +19,16 @@ onto the branch; parameter exact to ~1e-10 relative):
   pair is confirmed complex with ``|mu| = 1``);
 * ``"grazing"`` (threshold-linear): the cycle touches a threshold, the number of
   threshold crossings changes (the smallest or largest input of a unit over the orbit
-  goes through 0).  A kink of the branch: where ``dp/ds`` also changes sign there the
-  point is reported as ``"fold of cycles"`` with ``method="non-smooth (at a grazing)"``;
-* ``"non-smooth Hopf (linear centre)"``: the end of a branch of a threshold-linear network where the
-  cycle shrinks onto the grazing orbit of a linear centre (the cycle is born at finite
-  amplitude); ``"hopf"``: the end where a smooth network's cycle shrinks to a point;
+  goes through 0).  Not a kink of the shooting residual: the vector field is
+  continuous, so the time spent beyond the threshold, and with it the change of the
+  flow and of its derivative, vanish continuously at the grazing (the map is C^1,
+  only its second derivative is singular, as ``depth^(1/2)``); the test function is
+  located like a smooth one.  Should ``dp/ds`` change sign across a grazing the point
+  is also reported as ``"fold of cycles"`` with ``method="non-smooth (at a grazing)"``;
+* ``"non-smooth Hopf (linear centre)"``: the end of a branch of a threshold-linear
+  network where the cycle shrinks onto the grazing orbit of a linear centre (the
+  cycle is born at finite amplitude); ``"hopf"``: the end where a smooth network's
+  cycle shrinks to a point;
 * ``"homoclinic approach"``: the end where the period reaches ``period_cap`` while
   growing fast (``|d ln T/dp|`` times the branch's parameter span above 20); where it
   grows slowly the end is labelled ``"period cap"``.
@@ -466,9 +471,13 @@ def _tests(problem: ShootingProblem, names: Sequence[str], exact: bool) -> list[
                 s = problem.summary(u, p, rates=False)
                 return math.nan if s is None else float(s.input_max[i])
 
-            tests.append(TestFunction(f"grazing:{names[i]}:min", lo, kink=True))
-            tests.append(TestFunction(f"grazing:{names[i]}:max", hi, kink=True))
+            tests.append(TestFunction(f"grazing:{names[i]}:min", lo))
+            tests.append(TestFunction(f"grazing:{names[i]}:max", hi))
     return tests
+
+
+#: Weight of the orbit against the parameter in the arclength (see continue_cycles).
+_KAPPA = 3.0
 
 
 def _join(up: Curve, down: Curve) -> tuple[np.ndarray, np.ndarray, list[CurveEvent]]:
@@ -487,7 +496,8 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
                     hopf: float | None = None, segments: int = 1,
                     ds: float | None = None, ds_max: float | None = None,
                     max_steps: int = 400, period_cap: float | None = None,
-                    time_limit: float = 30.0, tol: float = 1e-10) -> LimitCycleBranch:
+                    rate_cap: float | None = None, time_limit: float = 30.0,
+                    tol: float = 1e-10) -> LimitCycleBranch:
     """Follow a branch of periodic orbits (stable and unstable) in one parameter.
 
     Parameters
@@ -523,7 +533,12 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
         Steps per direction.
     period_cap : float, optional
         Longest period followed (default 50 times the starting period); a branch whose
-        period passes it stops with a ``"homoclinic approach"`` point.
+        period passes it stops with a ``"homoclinic approach"`` point (``"period cap"``
+        where the period grows slowly).
+    rate_cap : float, optional
+        Largest rate followed (default 10 times the largest rate of the starting
+        orbit, or of the input scale if larger); a branch whose cycles grow past it
+        stops with status ``"diverged"``.
     time_limit : float, default 30
         Seconds per direction.
     tol : float, default 1e-10
@@ -619,21 +634,44 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
     T0 = float(u0[-1])
     if period_cap is None:
         problem.period_cap = 50.0 * T0
-    tests = _tests(problem, names, exact)
+    x_ref = max(1.0, float(np.max(np.abs(u0[:-1]))))
+    if rate_cap is None:
+        problem.rate_cap = 10.0 * max(x_ref, float(problem.flow(p0).scale))
+    else:
+        problem.rate_cap = as_float("rate_cap", rate_cap)
     L = hi - lo
+    # arclength in scaled unknowns v = u / S: rates in units of the starting orbit's size,
+    # the period in units of the starting period, both mapped onto the interval's length,
+    # so a step of ds moves the orbit and the parameter by comparable fractions
+    S = np.full(u0.size, x_ref / (_KAPPA * L))
+    S[-1] = T0 / (_KAPPA * L)
+
+    def res(v: np.ndarray, p: float) -> np.ndarray:
+        return problem.residual(v * S, p)
+
+    def jac(v: np.ndarray, p: float) -> np.ndarray:
+        J = problem.jacobian(v * S, p)
+        J[:, :-1] *= S
+        return J
+
+    def scaled(f: Any) -> Any:
+        return lambda v, p: f(v * S, p)
+
+    tests = [TestFunction(t.name, scaled(t.value), t.kink) for t in _tests(problem, names, exact)]
     ds_max = 0.2 * L if ds_max is None else as_float("ds_max", ds_max)
     ds = min(0.05 * L, ds_max) if ds is None else as_float("ds", ds)
     halves = []
     for direction in (1, -1):
         # the smallest step only bounds how close a refused orbit (the end of a branch) is
         # approached; special points are located independently of it
-        halves.append(continue_curve(problem.residual, problem.jacobian, u0, p0, p_min=lo,
-                                     p_max=hi, direction=direction, ds=ds, ds_max=ds_max,
-                                     ds_min=1e-7 * ds_max,
-                                     max_steps=max_steps, tol=tol, tests=tests,
-                                     time_limit=time_limit, u_max=1e7))
+        halves.append(continue_curve(res, jac, u0 / S, p0, p_min=lo, p_max=hi,
+                                     direction=direction, ds=ds, ds_max=ds_max,
+                                     ds_min=1e-7 * ds_max, max_steps=max_steps, tol=tol,
+                                     tests=tests, time_limit=time_limit,
+                                     u_max=1e7 / float(np.min(S))))
     up, down = halves
     U, P, events = _join(up, down)
+    U = U * S
     ends = (down, up)
     if P[-1] < P[0]:  # one orientation whichever end the branch was started from
         K = P.size
@@ -670,9 +708,24 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
     for e in events:
         mu = mult[e.index]
         kind, unit, method = e.name, None, "test function"
+        # each located point is checked: a step across a fold can make the engine's
+        # Brent search converge to a jump between the two sheets instead of a zero
         if kind.startswith("grazing"):
-            _, unit, _ = kind.split(":")
+            _, unit, side = kind.split(":")
             kind = "grazing"
+            s = problem.summary(U[e.index], P[e.index])
+            i = list(names).index(unit)
+            if s is None:
+                continue
+            val = s.input_min[i] if side == "min" else s.input_max[i]
+            if abs(val) > 1e-7 * (1.0 + float(np.max(s.input_max - s.input_min))):
+                continue
+        elif kind == "fold of cycles":
+            if not np.any(np.abs(mu[1:] - 1.0) < 1e-3):
+                continue
+        elif kind == "period doubling":
+            if not np.any(np.abs(mu + 1.0) < 1e-3):
+                continue
         elif kind == "neimark-sacker":
             z = mu[1:]
             if not np.any((np.abs(z.imag) > 1e-8) & (np.abs(np.abs(z) - 1) < 1e-6)):
@@ -685,11 +738,19 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
                                       "non-smooth (at a grazing)", unit))
     # the ends
     status = []
+    extra_msgs: list[str] = []
     for end, half in ((0, halves[0]), (K - 1, halves[1])):
         label = half.status
         if half.status == "stalled":
             mu = mult[end]
             s = problem.summary(U[end], P[end])
+            if float(np.max(maxs[end])) >= 0.5 * problem.rate_cap:
+                label = "diverged"
+                status.append(label)
+                extra_msgs.append(f"the cycles grow without bound: rates beyond "
+                                  f"{problem.rate_cap:.4g} (rate_cap) at {family.name} = "
+                                  f"{P[end]:.6g}")
+                continue
             if period[end] >= 0.9 * problem.period_cap:
                 # a homoclinic approach: the period runs away (|d ln T / dp| large)
                 j = end + 1 if end == 0 else end - 1
@@ -720,7 +781,7 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
                                           points[end], mult[end], end, "end of branch"))
         status.append(label)
     special.sort(key=lambda c: c.index)
-    msgs = [f"first end: {halves[0].message}", f"last end: {halves[1].message}"]
+    msgs = [f"first end: {halves[0].message}", f"last end: {halves[1].message}", *extra_msgs]
     return LimitCycleBranch(param=family.name, values=P.copy(), period=period, points=points,
                             minimum=mins, maximum=maxs, multipliers=mult, stable=stable,
                             crossings=cross, special=special, neutral=neutral,

@@ -188,14 +188,14 @@ def _return_displacement(model, p, s):
     return float(res.x[0] - s)
 
 
-def _max_displacement(model, p):
-    grid = np.linspace(45.0, 110.0, 40)
+def _max_displacement(model, p, bounds=(45.0, 110.0), num=40):
+    grid = np.linspace(*bounds, num)
     D = np.array([_return_displacement(model, p, s) for s in grid])
     k = int(np.argmax(D))
     r = minimize_scalar(lambda s: -_return_displacement(model, p, s),
                         bounds=(grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]),
                         method="bounded", options={"xatol": 1e-9})
-    return max(float(-r.fun), float(D[k]))
+    return max(float(-r.fun), float(D[k])), float(r.x)
 
 
 def test_fold_of_cycles_matches_brute_force_return_map_scan(model, branch):
@@ -203,12 +203,16 @@ def test_fold_of_cycles_matches_brute_force_return_map_scan(model, branch):
     assert len(folds) == 1
     p_fold = folds[0].value
     # brute force: cycles are zeros of the return-map displacement D(s) on a section;
-    # they exist (max D >= 0) above the fold and not below it.  Bisection on p.
+    # they exist (max D >= 0) above the fold and not below it.  Bisection on p, the
+    # maximum of D searched on the whole section at the ends, then next to its place.
     lo, hi = 56.0, 58.0
-    assert _max_displacement(model, lo) < 0 < _max_displacement(model, hi)
-    for _ in range(30):
+    d_lo, _ = _max_displacement(model, lo)
+    d_hi, s_star = _max_displacement(model, hi)
+    assert d_lo < 0 < d_hi
+    near = (s_star - 4.0, s_star + 4.0)
+    for _ in range(24):
         mid = 0.5 * (lo + hi)
-        if _max_displacement(model, mid) > 0:
+        if _max_displacement(model, mid, near, 9)[0] > 0:
             hi = mid
         else:
             lo = mid

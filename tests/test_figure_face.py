@@ -184,3 +184,17 @@ def test_small_numbers_in_labels_are_written_as_powers_of_ten():
         assert value == pytest.approx(v, rel=5e-3)
 
     check()
+
+
+def test_memory_title_prints_rounding_noise_as_zero():
+    t = np.linspace(0.0, 50.0, 101)
+
+    def title(drift):
+        res = SimpleNamespace(t=t, amplitude=np.full_like(t, 0.5), position=np.zeros_like(t),
+                              persistent=True, drift=drift,
+                              params={"cue_on": 0.0, "cue_off": 20.0,
+                                      "model": {"J0": -2.0, "J1": 3.0}})
+        return plot_memory(res).get_title()
+
+    assert title(8.67e-19).endswith("drift 0 rad")
+    assert title(-1.7e-7).endswith(r"drift $−1.7\times10^{-7}$ rad")   # a real drift stays

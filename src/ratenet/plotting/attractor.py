@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._style import REGIME_COLORS as _COLORS
-from ._style import format_percent
+from ._style import clean_number, format_percent
 
 __all__ = ["plot_diffusion", "plot_memory", "plot_phase_diagram", "plot_tracking"]
 
@@ -230,7 +230,9 @@ def plot_memory(result: Any, *, ax=None):
                    [r"$-\pi$", r"$-\pi/2$", "0", r"$\pi/2$", r"$\pi$"])
     ax2.set_ylabel("bump position (rad)", color="C1")
     verdict = "persists" if result.persistent else "decays"
-    drift = f", drift {_sci(result.drift, 2)} rad" if result.persistent else ""
+    # rounding noise next to a full turn is printed as 0, not as 1e-17
+    drift = (f", drift {_sci(clean_number(result.drift, 2 * np.pi), 2)} rad"
+             if result.persistent else "")
     m = p["model"]
     ax.set_title(f"Memory: $J_0$ = {m['J0']:g}, $J_1$ = {m['J1']:g}: the bump {verdict}{drift}",
                  fontsize=10)

@@ -314,6 +314,14 @@ def test_other_bad_inputs():
         continue_equilibria(RingModel(N=8, eps=0.1, omega=0.5), "h0", 0.0, 1.0)
 
 
+def test_no_fixed_point_anywhere_is_a_clear_error():
+    from ratenet.continuation import ContinuationError
+
+    # M_EE = 3 > 1 + |M_EI M_IE|: no fixed point, the rates run away, whatever tau_I
+    with pytest.raises(ContinuationError, match=r"no fixed point there.*too strong"):
+        continue_equilibria(EIModel(M_EE=3.0), "tau_I", 10.0, 50.0)
+
+
 def test_x0_follows_one_branch():
     # gamma_E = 1: three fixed points; x0 near the silent one follows its branch only
     fps = enumerate_fixed_points(EIModel().weights, -EIModel(gamma_E=1.0).gamma)

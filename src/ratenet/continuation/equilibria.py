@@ -839,8 +839,18 @@ def continue_equilibria(model: Any, param: str, start: float, stop: float, *,
             e.u, e.p = c.u[e.index].copy(), float(c.p[e.index])
         curves.append(_orient(c))
     if not curves:
+        if not seed_list:
+            vals = ", ".join(f"{v:g}" for v in np.linspace(a, b, seeds))
+            cause = ""
+            if hasattr(model, "divergence_cause"):
+                try:
+                    cause = f" ({model.replace(**{family.name: a}).divergence_cause()})"
+                except (ParameterError, ValueError, TypeError):
+                    cause = ""
+            raise ContinuationError(f"no equilibrium at {family.name} = {vals}: the network "
+                                    f"has no fixed point there{cause}")
         raise ContinuationError(f"no equilibrium branch could be followed from {family.name} "
-                                f"= {a:g}")
+                                f"= {a:g} (Newton's method failed from every fixed point)")
     curves.sort(key=lambda c: (float(c.p[0]), *map(float, c.u[0])))
 
     branches, points = [], []

@@ -88,6 +88,13 @@ def pair_product(lam: np.ndarray) -> float:
     the geometric mean of the factors' magnitudes with the product's sign, so it
     stays in ``[-1, 1]`` and neither overflows nor underflows for large ``n``.
     For ``n = 2`` it has the sign of the trace.
+
+    Examples
+    --------
+    >>> pair_product([-1.0, 0.5 + 2j, 0.5 - 2j]) > 0  # an unstable pair: Re > 0
+    True
+    >>> pair_product([-1.0, 2j, -2j])  # a pair on the imaginary axis: Hopf
+    0.0
     """
     lam = np.asarray(lam, dtype=complex)
     n = lam.size

@@ -59,6 +59,13 @@ pytestmark = [
     pytest.mark.skipif(_SKIP is not None, reason=f"BROWSER TESTS SKIPPED: {_SKIP}"),
 ]
 
+#: Deadlines of every wait here (ms). They are waits for a condition (the server answers,
+#: the page shows the element, the data arrives), never sleeps: generous, so that a machine
+#: loaded by a parallel test run (``pytest -n 2`` on two busy cores) only makes them slower.
+#: Starting the server (imports, compiling the kernels) and the browser takes the longest.
+START_S = 300
+WAIT_MS = 90_000
+
 
 # ------------------------------------------------------------------ fixtures
 def _free_port() -> int:
@@ -78,20 +85,22 @@ def server():
         [sys.executable, "-c", "from ratenet.cli import main; main()", "explore",
          "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while True:
+    deadline = time.monotonic() + START_S
+    delay = 0.05
+    while True:  # ready when the page answers (not after a fixed sleep)
         if proc.poll() is not None:
             raise RuntimeError(f"ratenet explore exited with {proc.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:
+            with urllib.request.urlopen(url, timeout=60) as r:
                 if r.status == 200:
                     break
         except OSError:
             pass
         if time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError("ratenet explore did not answer within 60 s")
-        time.sleep(0.3)
+            raise RuntimeError(f"ratenet explore did not answer within {START_S} s")
+        time.sleep(delay)
+        delay = min(1.0, 1.5 * delay)
     yield {"url": url, "port": port, "proc": proc}
     proc.terminate()
     try:
@@ -104,7 +113,8 @@ def server():
 def browser():
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                              timeout=START_S * 1000)
         yield b
         b.close()
 
@@ -113,11 +123,12 @@ def browser():
 def session(browser, server):
     """A fresh browser context (its own cookies, its own Bokeh session) on the app."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.set_default_timeout(WAIT_MS)  # every wait_for_* below without its own deadline
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server["url"])
-    page.wait_for_selector(".ratenet-regime-name", timeout=45_000)
+    page.goto(server["url"], timeout=2 * WAIT_MS)
+    page.wait_for_selector(".ratenet-regime-name", timeout=2 * WAIT_MS)
     page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0")
     try:
         yield page
@@ -170,7 +181,7 @@ def wait_marker(page, J1: float) -> None:
             const f = Bokeh.documents[0].get_model_by_name('ring_phase');
             const r = f.renderers.find(r => r.data_source && 'J1' in r.data_source.data);
             return Math.abs(r.data_source.data.J1[0] - j1) < 1e-9;
-        }""", arg=J1, timeout=15_000)
+        }""", arg=J1, timeout=WAIT_MS)
 
 
 def regime(page) -> str:
@@ -180,7 +191,7 @@ def regime(page) -> str:
 def open_ei(page) -> None:
     page.locator(".bk-tab", has_text="E-I populations").click()
     page.wait_for_selector(".ratenet-cycle[data-cycle='yes'], .ratenet-cycle[data-cycle='no']",
-                           timeout=20_000)
+                           timeout=WAIT_MS)
 
 
 def shot(page, name: str) -> None:
@@ -207,14 +218,14 @@ def test_page_loads_with_theory_matching_simulation(browser, server):
         page.wait_for_function("""() => {
             const f = Bokeh.documents[0].get_model_by_name('ring_spacetime');
             return f.renderers.find(r => r.name === 'events').data_source.data.x0.length === 1;
-        }""", timeout=15_000)
+        }""", timeout=WAIT_MS)
         sim2, theory2 = _profile_and_theory(page)
         assert max(abs(a - b) for a, b in zip(sim2, theory2)) < 1e-3 * max(sim2)
         n = len(sim) - 1  # angles -180 + 360 k / n degrees; the peak moves by n/4 places
         assert sim2.index(max(sim2)) - sim.index(max(sim)) == n // 4
         assert abs(max(sim2) - max(sim)) < 1e-6 * max(sim)
         page.locator(".ratenet-regime", has_text="population vector at 90°").wait_for(
-            timeout=5_000)
+            timeout=WAIT_MS)
         open_ei(page)
         shot(page, "app_ei_default.png")
 
@@ -236,7 +247,7 @@ def test_J1_past_2_gives_marginal_regime_and_a_free_bump(browser, server):
         assert regime(page) == "marginal"
         # Marginal phase: without the stimulus the bump persists (self-sustained)...
         page.get_by_role("button", name="Remove stimulus").click()
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + WAIT_MS / 1000
         while _n_events(page) < 1 and time.monotonic() < deadline:
             page.wait_for_timeout(100)
         sim, theory = _profile_and_theory(page)
@@ -245,7 +256,7 @@ def test_J1_past_2_gives_marginal_regime_and_a_free_bump(browser, server):
         # ... and a kick moves it to a new place without changing its shape: a
         # continuous attractor (rotation invariance of the ring)
         page.get_by_role("button", name="Perturb state").click()
-        while _n_events(page) < 2 and time.monotonic() < deadline + 15:
+        while _n_events(page) < 2 and time.monotonic() < deadline + WAIT_MS / 1000:
             page.wait_for_timeout(100)
         sim2, theory2 = _profile_and_theory(page)
         assert max(abs(a - b) for a, b in zip(sim2, theory2)) < 1e-2 * max(sim2)
@@ -261,11 +272,11 @@ def test_tau_I_past_40_makes_a_limit_cycle(browser, server):
         # Closed form: the trace of the Jacobian, (M_EE-1)/tau_E + (M_II-1)/tau_I, changes
         # sign at tau_I = tau_E (1 - M_II)/(M_EE - 1) = 40 ms for the default weights.
         press(page, "tau_I", "ArrowRight", 9)  # 30 -> 39 ms
-        page.locator(".bk-slider-title", has_text="constant: 39").wait_for(timeout=5_000)
-        page.locator(".ratenet-ei-fixed-points", has_text="stable focus").wait_for(timeout=15_000)
+        page.locator(".bk-slider-title", has_text="constant: 39").wait_for(timeout=WAIT_MS)
+        page.locator(".ratenet-ei-fixed-points", has_text="stable focus").wait_for(timeout=WAIT_MS)
         assert page.locator(".ratenet-cycle").get_attribute("data-cycle") == "no"
         press(page, "tau_I", "ArrowRight", 2)  # 41 ms
-        page.locator(".ratenet-cycle[data-cycle='yes']").wait_for(timeout=15_000)
+        page.locator(".ratenet-cycle[data-cycle='yes']").wait_for(timeout=WAIT_MS)
         assert "unstable focus" in page.locator(".ratenet-ei-fixed-points").inner_text()
         cyc = [renderer_data(page, "ei_phase", "limit_cycle", c) for c in ("x", "y")]
         assert len(cyc[0]) > 100
@@ -286,7 +297,7 @@ def test_tau_I_past_40_makes_a_limit_cycle(browser, server):
             const r = fig.renderers.find(r => r.name === 'trajectory');
             const x = r.data_source.data.x;
             return x.length > 0 && Math.abs(x[0] - 45) < 0.5;
-        }""", timeout=15_000)
+        }""", timeout=WAIT_MS)
         shot(page, "app_ei_limit_cycle.png")
 
 
@@ -297,7 +308,7 @@ def test_out_of_range_request_is_refused_and_server_keeps_serving(browser, serve
         box.press("Enter")
         alert = page.locator(".ratenet-ring-alert")
         alert.filter(has_text="Request refused: N must be an integer in [8, 4096]").filter(
-            has_text="(got 100000)").wait_for(timeout=15_000)
+            has_text="(got 100000)").wait_for(timeout=WAIT_MS)
         shot(page, "app_refused.png")
         # the same session still works: a slider change recomputes and clears the message
         press(page, "J1", "ArrowRight", 7)
@@ -312,11 +323,11 @@ def test_out_of_range_request_is_refused_and_server_keeps_serving(browser, serve
         grid.press("Enter")
         ei_alert = page.locator(".ratenet-ei-alert")
         ei_alert.filter(has_text="Request refused: grid must be an integer in [4, 60]").filter(
-            has_text="(got 5000)").wait_for(timeout=15_000)
+            has_text="(got 5000)").wait_for(timeout=WAIT_MS)
         assert len(renderer_data(page, "ei_phase", "fixed_points", "x")) == 1
         shot(page, "app_ei_refused.png")
     # and the server keeps serving new sessions
-    with urllib.request.urlopen(server["url"], timeout=10) as r:
+    with urllib.request.urlopen(server["url"], timeout=60) as r:
         assert r.status == 200
     assert server["proc"].poll() is None
 
@@ -330,7 +341,7 @@ def test_two_sessions_do_not_interfere(browser, server):
         b.wait_for_function("""() => {
             const f = Bokeh.documents[0].get_model_by_name('ring_phase');
             return f.title.text.includes('eps = 0.15');
-        }""", timeout=15_000)
+        }""", timeout=WAIT_MS)
         assert regime(b) == "narrow"
         assert abs(source_data(b, "ring_phase", "J1")[0] - 1.5) < 1e-9
         assert abs(source_data(a, "ring_phase", "J1")[0] - 2.5) < 1e-9
@@ -342,7 +353,7 @@ def test_two_sessions_do_not_interfere(browser, server):
 
 
 def _session_token(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as r:
+    with urllib.request.urlopen(url, timeout=60) as r:
         html = r.read().decode()
     m = re.search(r'"token"\s*:\s*"([^"]+)"', html) or re.search(r"token=([\w.\-]+)", html)
     assert m, "no Bokeh session token in the page"
@@ -355,7 +366,7 @@ def _handshake(port: int, origin: str, token: str) -> int:
     req = (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
            f"Sec-WebSocket-Protocol: bokeh, {token}\r\nOrigin: {origin}\r\n\r\n")
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
         s.sendall(req.encode())
         head = s.recv(4096).decode(errors="replace")
     return int(head.split()[1])
@@ -379,7 +390,7 @@ def test_foreign_origin_cannot_open_the_websocket(browser, server):
             const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, ['bokeh', token]);
             ws.onopen = () => { ws.close(); resolve('open'); };
             ws.onerror = () => resolve('refused');
-            setTimeout(() => resolve('timeout'), 8000);
+            setTimeout(() => resolve('timeout'), 60000);
         })""", [port, token])
     ctx.close()
     assert result == "refused"
@@ -420,7 +431,7 @@ def _latencies(page, fig_name: str, column: str, title: str, key: str, n: int) -
     handle.focus()
     for k in range(n):
         page.keyboard.press(key)
-        page.wait_for_function(f"() => window.__lat.length >= {k + 1}", timeout=15_000)
+        page.wait_for_function(f"() => window.__lat.length >= {k + 1}", timeout=WAIT_MS)
         page.wait_for_timeout(150)
     return page.evaluate("() => window.__lat")
 

@@ -33,6 +33,9 @@ from ratenet.sweep import Grid, completed_chunks, local_cluster, parse_spec, run
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
+#: Deadline for a cluster to be up (s): a wait for readiness, not a sleep.
+START_S = 300
+
 BIN = Path(sys.executable).parent
 RATENET = [str(BIN / "ratenet")]
 if not (BIN / "dask").exists() or not (BIN / "ratenet").exists():
@@ -122,8 +125,10 @@ def dask_cluster(tmp_path):
                                         "--name", f"w{i}"]) for i in range(2)]
         from distributed import Client
 
-        with Client(address, timeout="60s") as client:
-            client.wait_for_workers(2, timeout=60)
+        # ready when both workers have registered (generous deadlines, no sleeps: on a
+        # loaded machine the workers' imports alone take tens of seconds)
+        with Client(address, timeout=f"{START_S}s") as client:
+            client.wait_for_workers(2, timeout=START_S)
             info = client.scheduler_info(n_workers=-1)
         assert all(a.startswith("tcp://127.0.0.1:") for a in info["workers"])
         yield address, workers
@@ -132,7 +137,7 @@ def dask_cluster(tmp_path):
 
 
 def wait_for_markers(store: Path, at_least: int, proc: subprocess.Popen,
-                     timeout: float = 90.0) -> int:
+                     timeout: float = 600.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         n = len(completed_chunks(store))  # of STORE.partial while the sweep runs
@@ -206,7 +211,7 @@ def test_worker_killed_mid_sweep_still_completes(tmp_path, spec_file, reference,
         workers[1].send_signal(signal.SIGKILL)
         workers[1].wait(timeout=10)
         assert done < n_chunks  # the kill came while chunks were still pending
-        stdout, stderr = client.communicate(timeout=180)
+        stdout, stderr = client.communicate(timeout=600)
     finally:
         stop([client])
     assert client.returncode == 0, stderr.decode()
@@ -238,7 +243,7 @@ def test_client_sigkilled_mid_sweep_then_resume_is_identical(tmp_path, spec_file
         stop([client])
     r = subprocess.run([*RATENET, "sweep", str(spec_file), "--out", str(out), "--resume",
                         "--workers", "2", "--json", "--quiet"], capture_output=True,
-                       timeout=180)
+                       timeout=600)
     assert r.returncode == 0, r.stderr.decode()
     result = json.loads(r.stdout)
     assert result["completed"] == 64

@@ -51,6 +51,10 @@ def explore(port: int, host: str, allow_origins: tuple[str, ...], show: bool,
     if port == 0:
         port = free_port(host if host not in WILDCARD_HOSTS else "127.0.0.1")
     note(f"ratenet explore: serving on http://{origin_for(host, port)}/ (Ctrl-C to stop)")
+    if quiet:  # no access-log lines either (a refused Host is logged as a 403 warning)
+        import logging
+
+        logging.getLogger("tornado.access").setLevel(logging.ERROR)
     try:
         serve(host=host, port=port, allow_origins=allow_origins, show=show)
     except OSError as err:

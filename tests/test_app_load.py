@@ -75,5 +75,5 @@ def test_50_concurrent_sessions_move_sliders_without_errors(server):
     assert all(len(c.latencies) == MOVES for c in clients)
     assert server.proc.poll() is None and not server.log_errors()
     # the server still serves a fresh page afterwards
-    dt, token = asyncio.run(L.load_page(server.url))
+    _dt, token = asyncio.run(L.load_page(server.url))
     assert token

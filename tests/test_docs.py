@@ -238,3 +238,16 @@ def test_doctests(monkeypatch, tmp_path):
     assert runner.tries > 30, runner.tries
     if skipped:
         pytest.skip(f"modules not importable here: {skipped}")
+
+
+def test_report_links_name_real_sections():
+    """Links into the tutorial report (built with the site) name sections that exist."""
+    from ratenet.tutorial import section_builders
+
+    ids = {b[0] for b in section_builders()}
+    pages = sorted(DOCS.glob("**/*.md")) + sorted(API.glob("*.rst"))
+    linked = {(p.name, sid) for p in pages if "_build" not in p.parts
+              for sid in re.findall(r"tutorial/report\.html#(\w+)", p.read_text())}
+    assert {sid for _, sid in linked} >= {"Q1", "Q15", "B4"}
+    bad = sorted((page, sid) for page, sid in linked if sid not in ids)
+    assert not bad, f"links to report sections that do not exist: {bad}"

@@ -35,6 +35,15 @@ PAGES = {
     "ratenet.plotting.continuation": "Figures of continued branches",
 }
 
+# Pages whose results the tutorial report derives: a line of links to its sections.
+REPORT_SECTIONS = {
+    "ratenet.theory": [f"Q{i}" for i in range(1, 13)] + ["B1", "B2", "E1", "E2", "E3", "E4"],
+    "ratenet.analysis": ["Q13", "Q14", "Q15", "B3", "E6", "E7", "E8", "E9"],
+    "ratenet.attractor": ["B2"],
+    "ratenet.theory.ei_ring": ["B4"],
+    "ratenet.ei_ring": ["B4"],
+}
+
 _DIRECTIVE = {"Classes": "autoclass", "Exceptions": "autoexception",
               "Functions": "autofunction", "Constants": "autodata"}
 
@@ -81,6 +90,12 @@ def page(module: str, title: str, home: dict[int, str]) -> str:
     lines = [f".. Written by docs/api/_generate.py from {module}.__all__.", "",
              head, "=" * len(head), "", f".. automodule:: {module}", "   :no-members:", "",
              f".. currentmodule:: {module}", ""]
+    if module in REPORT_SECTIONS:
+        links = ", ".join(f'<a href="../tutorial/report.html#{sid}">{sid}</a>'
+                          for sid in REPORT_SECTIONS[module])
+        lines += [".. raw:: html", "", "   <p>Derivations: sections " + links +
+                  ' of the <a href="../tutorial/report.html">tutorial report</a>'
+                  " (<code>ratenet tutorial</code>, built with this site).</p>", ""]
     aliases = []
     for group, names in _groups(mod).items():
         elsewhere = [n for n in names if group != "Submodules"

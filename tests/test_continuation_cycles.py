@@ -299,6 +299,14 @@ def test_branch_is_the_same_from_either_end(branch, branch_from_hopf):
     assert np.allclose(a.points[-1], b.points[-1], rtol=1e-8)
 
 
+def test_a_rough_guess_starts_the_same_branch(model, branch):
+    # a point near the orbit and a period 5% off, at the model's tau_I = 65 ms
+    guess = continue_cycles(model.replace(tau_I=65.0), "tau_I", 50.0, 70.0,
+                            cycle=([75.0, 30.0], 235.0))
+    assert guess.folds[0].value == pytest.approx(branch.folds[0].value, rel=1e-10)
+    assert guess.status == branch.status
+
+
 def test_multiple_shooting_follows_the_same_branch(model, branch):
     b3 = continue_cycles(model.replace(tau_I=65.0), "tau_I", 50.0, 70.0, segments=3)
     assert [s.kind for s in b3.special] == [s.kind for s in branch.special]

@@ -77,7 +77,8 @@ class CyclePoint:
     ----------
     kind : str
         ``"fold of cycles"``, ``"period doubling"``, ``"neimark-sacker"``, ``"grazing"``,
-        ``"non-smooth Hopf (linear centre)"``, ``"hopf"`` or ``"homoclinic approach"``.
+        ``"non-smooth Hopf (linear centre)"``, ``"hopf"``, ``"homoclinic approach"`` or
+        ``"period cap"``.
     value : float
         Parameter value.
     period : float
@@ -137,7 +138,10 @@ class LimitCycleBranch:
         Threshold crossings per period (threshold-linear; 0 for smooth networks).
     special : list of CyclePoint
     status : tuple of str
-        How each end was reached (engine status, or the label of an end point).
+        How each end was reached: ``"bound"``, ``"diverged"``, ``"stalled"``,
+        ``"max_steps"``, ``"time limit"`` (the engine's), or the kind of the end point
+        (``"non-smooth Hopf (linear centre)"``, ``"hopf"``, ``"homoclinic approach"``,
+        ``"period cap"``).
     message : str
     names : tuple of str
     exact_flow : bool

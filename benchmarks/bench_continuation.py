@@ -181,7 +181,11 @@ def main() -> None:
         "# Continuation of E-I cycles",
         "",
         "`.venv/bin/python benchmarks/bench_continuation.py"
-        f" --repeat {args.repeat} --num {args.num}` (best of {args.repeat}; grid scan once).",
+        f" --repeat {args.repeat} --num {args.num}"
+        f"{' --brainpy-python PATH' if args.brainpy_python else ''}` (best of {args.repeat}; "
+        "grid scan and BrainPy once)."
+        + (" BrainPy ran in a separate interpreter (a throwaway venv with brainpy and "
+           "jax[cpu]; JAX is not in ratenet's environment)." if args.brainpy_python else ""),
         f"ratenet {__version__}, Python {platform.python_version()}, {platform.machine()}, "
         f"load average {load:.2f} at the start (shared machine).",
         "",

@@ -34,6 +34,7 @@ import numpy as np
 
 from .._validation import ParameterError, check_int
 from ..pwl.fixed_points import MAX_UNITS, enumerate_fixed_points
+from ._blocks import MAX_NODES, SINGULAR, TOO_MANY, neighbourhoods, unions, valid_blocks
 from .models import CTLN, TLN
 
 __all__ = ["TLNFixedPoint", "TLNFixedPoints", "ctln_candidate_supports", "fixed_points"]
@@ -168,157 +169,38 @@ def ctln_candidate_supports(net: CTLN, *, max_blocks: int = 500_000,
     A = net.adjacency
     ed = net.epsilon + net.delta
     bound = 1.0 / ed
-    nbr = [0] * n  # undirected neighbourhoods as bit masks
-    for i in range(n):
-        for j in range(n):
-            if i != j and (A[i, j] or A[j, i]):
-                nbr[i] |= 1 << j
-    blocks: list[tuple[int, np.ndarray, float, int]] = []  # mask, contrib (n,), Z, min node
-    count = 0
-
-    def members(mask: int) -> list[int]:
-        return [i for i in range(n) if mask >> i & 1]
-
-    def check(mask: int) -> bool | None:
-        S = members(mask)
-        Mb = net.delta * np.eye(len(S)) + ed * A[np.ix_(S, S)]
-        if np.linalg.cond(Mb) > 1e12:
-            return None
-        z = np.linalg.solve(Mb, np.ones(len(S)))
-        if np.any(z < -tol):
-            return False
-        contrib = A[:, S].astype(float) @ z
-        contrib[S] = 0.0
-        if np.any(contrib >= bound + tol):
-            return False
-        blocks.append((mask, contrib, float(np.sum(z)), S[0]))
-        return True
-
-    innbr = [0] * n  # in-neighbours (j -> i) as bit masks
-    for i in range(n):
-        for j in range(n):
-            if i != j and A[i, j]:
-                innbr[i] |= 1 << j
-
-    outnbr = [0] * n  # out-neighbours (i -> k) as bit masks
-    for i in range(n):
-        m = innbr[i]
-        while m:
-            low = m & -m
-            outnbr[low.bit_length() - 1] |= 1 << i
-            m ^= low
-
-    def dominated(mask: int, avail: int) -> bool:
-        """True if some j in ``mask`` is dominated by an outside k that stays outside.
-
-        k (not in ``avail``) with j -> k that receives from every in-neighbour of j in
-        ``avail``: its input from the block is at least 1/(epsilon + delta) + z_j
-        epsilon/(epsilon + delta) (from row j of M z = 1), above the bound, so no
-        support holding this block survives k (graphical domination, Curto, Geneson and
-        Morrison 2019).
-        """
-        m = mask
-        while m:
-            low = m & -m
-            j = low.bit_length() - 1
-            m ^= low
-            ks = outnbr[j] & ~avail
-            need = innbr[j] & avail
-            while ks:
-                lk = ks & -ks
-                ks ^= lk
-                if not need & ~innbr[lk.bit_length() - 1] & ~lk:
-                    return True
-        return False
-
-    def source_in(mask: int, avail: int) -> bool:
-        """True if some node of ``mask`` has no in-neighbour in ``avail``."""
-        m = mask
-        while m:
-            low = m & -m
-            if not innbr[low.bit_length() - 1] & avail:
-                return True
-            m ^= low
-        return False
-
-    singular = False
-    # Connected induced subgraphs, each grown once from its smallest node (ESU), pruned
-    # by a rule of CTLNs: a block of two or more nodes with a source (a node without an
-    # in-neighbour in the block) has z < 0 at the source's out-neighbours (the source's
-    # z is 1/delta, and its out-neighbour k then has delta z_k <= -epsilon/delta), so it
-    # is never part of a fixed-point support. An in-neighbour of a node of `sub` is a
-    # neighbour of `sub`, so ESU can only add it later from `ext`: when a node of `sub`
-    # has none in `sub | ext`, the whole subtree is pruned.
-    stack: list[tuple[int, int, int]] = []
-    for v in range(n):
-        stack.append((1 << v, nbr[v] & ~((1 << (v + 1)) - 1), v))
-        while stack:
-            sub, ext, v0 = stack.pop()
-            single = sub & (sub - 1) == 0
-            if (not single and source_in(sub, sub | ext)) or dominated(sub, sub | ext):
-                continue
-            count += 1
-            if count > max_blocks:
-                raise ParameterError("max_blocks", max_blocks, f"more than the connected "
-                                     f"blocks of this graph (n = {n})",
-                                     hint="the graph is too dense for the graph method; raise "
-                                     "max_blocks, or use method='enumerate' for n <= "
-                                     f"{MAX_UNITS}")
-            if ((single or not source_in(sub, sub)) and not dominated(sub, sub)
-                    and check(sub) is None):
-                singular = True
-            if single and not innbr[v0] & ext:
-                continue  # every larger block from here has v0 as a source
-            excl = sub
-            m = sub
-            while m:
-                low = m & -m
-                excl |= nbr[low.bit_length() - 1]
-                m ^= low
-            e = ext
-            while e:
-                low = e & -e
-                w = low.bit_length() - 1
-                e ^= low
-                new_ext = e | (nbr[w] & ~excl & ~((1 << (v0 + 1)) - 1))
-                stack.append((sub | low, new_ext, v0))
-    if singular:
+    if n > MAX_NODES:
+        raise ParameterError("n", n, f"at most {MAX_NODES} for the graph method",
+                             hint="use method='enumerate' for n <= "
+                             f"{MAX_UNITS}, or a smaller network")
+    nbr_a, innbr_a, outnbr_a = neighbourhoods(A)
+    masks, contribs, zsums, _visited, status = valid_blocks(
+        n, nbr_a, innbr_a, outnbr_a, A.astype(float), float(net.delta), float(ed),
+        float(bound), float(tol), int(max_blocks))
+    if status == TOO_MANY:
+        raise ParameterError("max_blocks", max_blocks, f"more than the connected "
+                             f"blocks of this graph (n = {n})",
+                             hint="the graph is too dense for the graph method; raise "
+                             "max_blocks, or use method='enumerate' for n <= "
+                             f"{MAX_UNITS}")
+    if status == SINGULAR:
         return None
-    # unions of pairwise non-adjacent valid blocks
-    closed = []
-    for mask, _c, _z, _v in blocks:
-        cl = mask
-        m = mask
-        while m:
-            low = m & -m
-            cl |= nbr[low.bit_length() - 1]
-            m ^= low
-        closed.append(cl)
-    order = sorted(range(len(blocks)), key=lambda b: blocks[b][0])
-    out: list[tuple[int, ...]] = []
+    order = np.argsort(masks, kind="stable")
+    masks, contribs, zsums = masks[order], contribs[order], zsums[order]
+    closed = masks.copy()
+    for q, m in enumerate(masks):
+        for i in range(n):
+            if int(m) >> i & 1:
+                closed[q] |= nbr_a[i]
     z_min = 1.0 / (1.0 + net.delta) - tol
-
-    def rec(pos: int, used: int, sigma: int, contrib: np.ndarray, Z: float) -> None:
-        for q in range(pos, len(order)):
-            b = order[q]
-            mask, c, zb, _ = blocks[b]
-            if mask & used:
-                continue
-            new_c = contrib + c
-            if np.any(new_c >= bound + tol):
-                continue
-            new_sigma = sigma | mask
-            new_Z = Z + zb
-            if new_Z > z_min:
-                out.append(tuple(members(new_sigma)))
-                if len(out) > max_fixed_points:
-                    raise ParameterError("max_fixed_points", max_fixed_points,
-                                         "more than the candidate supports of this graph",
-                                         hint="raise max_fixed_points (the network has very "
-                                         "many fixed points)")
-            rec(q + 1, used | closed[b], new_sigma, new_c, new_Z)
-
-    rec(0, 0, 0, np.zeros(n), 0.0)
+    sup, status = unions(masks, closed, contribs, zsums, float(bound), float(tol),
+                         float(z_min), int(max_fixed_points))
+    if status == TOO_MANY:
+        raise ParameterError("max_fixed_points", max_fixed_points,
+                             "more than the candidate supports of this graph",
+                             hint="raise max_fixed_points (the network has very "
+                             "many fixed points)")
+    out = [tuple(i for i in range(n) if int(m) >> i & 1) for m in sup]
     out.append(tuple(range(n)))  # the full support: no outside unit, z < 0 allowed
     return sorted(set(out))
 

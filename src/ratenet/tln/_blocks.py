@@ -1,0 +1,296 @@
+"""Compiled search of a CTLN's valid connected blocks (see :mod:`ratenet.tln.fixed_points`).
+
+Connected induced subgraphs are grown once each from their smallest node (the ESU
+scheme of Wernicke), on 64-bit masks, with two exact pruning rules applied to whole
+subtrees:
+
+* a block of two or more nodes with a *source* (a node without an in-neighbour in the
+  block) is never valid: the source has ``z = 1/delta`` and its out-neighbour ``k`` then
+  ``delta z_k <= -epsilon / delta``;
+* a block with a node ``j`` *dominated* by an outside node ``k`` (``j -> k``, and ``k``
+  receives from every in-neighbour of ``j`` in the block) never survives ``k``;
+* a block with ``j`` dominated by ``k`` inside it (``j -> k``, ``k -/-> j``, ``k``
+  receives from every other in-neighbour of ``j``) has ``delta z_k <= -epsilon z_j``.
+
+(Graphical domination, Curto, Geneson and Morrison 2019; here derived from the rows of
+``M z = 1``, so they hold for every ``epsilon, delta > 0``.)
+
+A missing in-neighbour, or a dominating ``k``, is a neighbour of the block, so the
+search can only add it later from the current extension set; when it cannot, the
+subtree goes.  Each remaining block is solved (``M_b z = 1`` by Gaussian elimination)
+and kept when ``z > 0`` and no outside node gets ``sum_{j -> k} z_j`` over the bound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: Largest network the compiled search takes (masks are signed 64-bit integers).
+MAX_NODES = 62
+
+OK, TOO_MANY, SINGULAR = 0, 1, 2
+
+
+def _mod67_table() -> np.ndarray:
+    t = np.zeros(67, dtype=np.int64)
+    for k in range(63):
+        t[(1 << k) % 67] = k  # 2 is a primitive root mod 67: the residues are distinct
+    return t
+
+
+_BIT = _mod67_table()
+
+
+@njit(cache=True)
+def _bit(low: int) -> int:
+    """Index of the single set bit of ``low``."""
+    return _BIT[low % 67]
+
+
+@njit(cache=True)
+def _source_in(mask, avail, innbr):
+    m = mask
+    while m:
+        low = m & -m
+        if not innbr[_bit(low)] & avail:
+            return True
+        m ^= low
+    return False
+
+
+@njit(cache=True)
+def _dominated(mask, avail, innbr, outnbr):
+    m = mask
+    while m:
+        low = m & -m
+        j = _bit(low)
+        m ^= low
+        ks = outnbr[j] & ~avail
+        need = innbr[j] & avail
+        while ks:
+            lk = ks & -ks
+            ks ^= lk
+            if not need & ~innbr[_bit(lk)] & ~lk:
+                return True
+    return False
+
+
+@njit(cache=True)
+def _dominated_inside(mask, avail, innbr, outnbr):
+    """Some j, k in ``mask`` with j -> k, k -/-> j, and k receiving from every other
+    in-neighbour of j in ``avail``: then delta z_k <= -epsilon z_j, so z is not > 0."""
+    m = mask
+    while m:
+        low = m & -m
+        j = _bit(low)
+        m ^= low
+        ks = outnbr[j] & mask & ~innbr[j]
+        while ks:
+            lk = ks & -ks
+            ks ^= lk
+            if not innbr[j] & avail & ~lk & ~innbr[_bit(lk)]:
+                return True
+    return False
+
+
+@njit(cache=True)
+def _solve(M, b):
+    """Gaussian elimination with partial pivoting; flag if a pivot is ~0."""
+    k = M.shape[0]
+    M = M.copy()
+    b = b.copy()
+    scale = np.max(np.abs(M))
+    singular = False
+    for c in range(k):
+        p = c + np.argmax(np.abs(M[c:, c]))
+        if abs(M[p, c]) <= 1e-12 * scale:
+            return b, True
+        if p != c:
+            for q in range(k):
+                M[c, q], M[p, q] = M[p, q], M[c, q]
+            b[c], b[p] = b[p], b[c]
+        for r in range(c + 1, k):
+            f = M[r, c] / M[c, c]
+            if f != 0.0:
+                for q in range(c, k):
+                    M[r, q] -= f * M[c, q]
+                b[r] -= f * b[c]
+    for c in range(k - 1, -1, -1):
+        s = b[c]
+        for q in range(c + 1, k):
+            s -= M[c, q] * b[q]
+        b[c] = s / M[c, c]
+    return b, singular
+
+
+@njit(cache=True)
+def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
+    """Valid connected blocks: (masks, contributions (K, n), z sums, visited, status)."""
+    cap = 1024
+    masks = np.empty(cap, dtype=np.int64)
+    contribs = np.empty((cap, n))
+    zsum = np.empty(cap)
+    kept = 0
+    scap = 4 * n * n + 16
+    st_sub = np.empty(scap, dtype=np.int64)
+    st_ext = np.empty(scap, dtype=np.int64)
+    st_v0 = np.empty(scap, dtype=np.int64)
+    count = 0
+    members = np.empty(n, dtype=np.int64)
+    for v in range(n):
+        top = 0
+        st_sub[0] = np.int64(1) << v
+        st_ext[0] = nbr[v] & ~((np.int64(1) << (v + 1)) - 1)
+        st_v0[0] = v
+        top = 1
+        while top > 0:
+            top -= 1
+            sub, ext, v0 = st_sub[top], st_ext[top], st_v0[top]
+            single = (sub & (sub - 1)) == 0
+            avail = sub | ext
+            if (not single and (_source_in(sub, avail, innbr) or _dominated_inside(
+                    sub, avail, innbr, outnbr))) or _dominated(sub, avail, innbr, outnbr):
+                continue
+            count += 1
+            if count > max_blocks:
+                return masks[:kept], contribs[:kept], zsum[:kept], count, TOO_MANY
+            if single or not (_source_in(sub, sub, innbr) or _dominated(sub, sub, innbr,
+                                                                          outnbr)):
+                k = 0
+                m = sub
+                while m:
+                    low = m & -m
+                    members[k] = _bit(low)
+                    k += 1
+                    m ^= low
+                Mb = np.empty((k, k))
+                for a in range(k):
+                    for b in range(k):
+                        Mb[a, b] = ed * A[members[a], members[b]]
+                    Mb[a, a] += delta
+                z, sing = _solve(Mb, np.ones(k))
+                if sing:
+                    return masks[:kept], contribs[:kept], zsum[:kept], count, SINGULAR
+                ok = True
+                for a in range(k):
+                    if z[a] < -tol:
+                        ok = False
+                        break
+                if ok:
+                    c = np.zeros(n)
+                    for i in range(n):
+                        if (sub >> i) & 1:
+                            continue
+                        s = 0.0
+                        for a in range(k):
+                            s += A[i, members[a]] * z[a]
+                        if s >= bound + tol:
+                            ok = False
+                            break
+                        c[i] = s
+                    if ok:
+                        if kept == cap:
+                            cap *= 2
+                            nm = np.empty(cap, dtype=np.int64)
+                            nm[:kept] = masks[:kept]
+                            nc = np.empty((cap, n))
+                            nc[:kept] = contribs[:kept]
+                            nz = np.empty(cap)
+                            nz[:kept] = zsum[:kept]
+                            masks, contribs, zsum = nm, nc, nz
+                        masks[kept] = sub
+                        contribs[kept] = c
+                        zsum[kept] = np.sum(z)
+                        kept += 1
+            if single and not innbr[v0] & ext:
+                continue  # every larger block from here has v0 as a source
+            excl = sub
+            m = sub
+            while m:
+                low = m & -m
+                excl |= nbr[_bit(low)]
+                m ^= low
+            e = ext
+            while e:
+                low = e & -e
+                w = _bit(low)
+                e ^= low
+                new_ext = e | (nbr[w] & ~excl & ~((np.int64(1) << (v0 + 1)) - 1))
+                if top == scap:
+                    scap *= 2
+                    a1 = np.empty(scap, dtype=np.int64)
+                    a1[:top] = st_sub[:top]
+                    a2 = np.empty(scap, dtype=np.int64)
+                    a2[:top] = st_ext[:top]
+                    a3 = np.empty(scap, dtype=np.int64)
+                    a3[:top] = st_v0[:top]
+                    st_sub, st_ext, st_v0 = a1, a2, a3
+                st_sub[top] = sub | low
+                st_ext[top] = new_ext
+                st_v0[top] = v0
+                top += 1
+    return masks[:kept], contribs[:kept], zsum[:kept], count, OK
+
+
+@njit(cache=True)
+def unions(masks, closed, contribs, zsum, bound, tol, z_min, max_out):
+    """Supports made of pairwise non-adjacent valid blocks that stay under the bound.
+
+    Depth-first over block indices in increasing order (each union once); ``closed``
+    holds each block with its neighbours.  Returns (support masks, status).
+    """
+    nb, n = contribs.shape
+    out = np.empty(1024, dtype=np.int64)
+    kept = 0
+    pos = np.zeros(n + 2, dtype=np.int64)
+    used = np.zeros(n + 2, dtype=np.int64)
+    sigma = np.zeros(n + 2, dtype=np.int64)
+    Z = np.zeros(n + 2)
+    C = np.zeros((n + 2, n))
+    d = 0
+    while d >= 0:
+        q = pos[d]
+        found = -1
+        while q < nb:
+            if not masks[q] & used[d]:
+                ok = True
+                for i in range(n):
+                    if C[d, i] + contribs[q, i] >= bound + tol:
+                        ok = False
+                        break
+                if ok:
+                    found = q
+                    break
+            q += 1
+        if found < 0:
+            d -= 1
+            continue
+        pos[d] = found + 1
+        used[d + 1] = used[d] | closed[found]
+        sigma[d + 1] = sigma[d] | masks[found]
+        Z[d + 1] = Z[d] + zsum[found]
+        for i in range(n):
+            C[d + 1, i] = C[d, i] + contribs[found, i]
+        if Z[d + 1] > z_min:
+            if kept == max_out:
+                return out[:kept], TOO_MANY
+            if kept == out.size:
+                bigger = np.empty(2 * out.size, dtype=np.int64)
+                bigger[:kept] = out[:kept]
+                out = bigger
+            out[kept] = sigma[d + 1]
+            kept += 1
+        pos[d + 1] = found + 1
+        d += 1
+    return out[:kept], OK
+
+
+def neighbourhoods(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected, in- and out-neighbourhoods of ``A`` (``A[i, j]``: j -> i) as masks."""
+    n = A.shape[0]
+    off = A.astype(bool) & ~np.eye(n, dtype=bool)
+    w = np.int64(1) << np.arange(n, dtype=np.int64)
+    innbr = (off * w[None, :]).sum(axis=1).astype(np.int64)
+    outnbr = (off.T * w[None, :]).sum(axis=1).astype(np.int64)
+    return innbr | outnbr, innbr, outnbr

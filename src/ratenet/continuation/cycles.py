@@ -131,9 +131,9 @@ class LimitCycleBranch:
     stable : ndarray of bool, shape (K,)
         All non-trivial multipliers inside the unit circle.
     neutral : ndarray of bool, shape (K,)
-        Every non-trivial multiplier on the unit circle (within 1e-5): a cycle of a
-        continuum (e.g. the orbits of a piecewise-linear centre), neither stable nor
-        unstable; ``stable`` is False there.
+        Threshold-linear networks: every non-trivial multiplier on the unit circle
+        (within 1e-5), a cycle of a continuum (e.g. the orbits of a piecewise-linear
+        centre), neither stable nor unstable; ``stable`` is False there.
     crossings : ndarray of int, shape (K,)
         Threshold crossings per period (threshold-linear; 0 for smooth networks).
     special : list of CyclePoint
@@ -706,7 +706,9 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
         mins[j], maxs[j], cross[j] = s.rate_min, s.rate_max, s.crossings
         mult[j] = mu
     stable = np.all(np.abs(mult[:, 1:]) < 1.0, axis=1)
-    neutral = np.all(np.abs(np.abs(mult[:, 1:]) - 1.0) < 1e-5, axis=1) & (n > 1)
+    # a continuum of closed orbits is generic only for piecewise-linear networks (regions
+    # of zero trace); a smooth cycle next to its Hopf point is weakly stable, not neutral
+    neutral = np.all(np.abs(np.abs(mult[:, 1:]) - 1.0) < 1e-5, axis=1) & (n > 1) & exact
     stable &= ~neutral
     special: list[CyclePoint] = []
     for e in events:

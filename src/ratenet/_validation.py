@@ -22,7 +22,7 @@ import numpy as np
 __all__ = [
     "INT_MAX", "ParameterError", "as_float", "as_float_array", "check_finite_result",
     "check_int", "check_nonnegative", "check_positive", "check_seed", "check_time",
-    "short_repr",
+    "max_count", "memory_limit", "short_repr",
 ]
 
 #: Largest integer accepted for a count, a size or a seed (64-bit signed).
@@ -174,6 +174,22 @@ def check_int(name: str, value: Any, *, minimum: int = 1, maximum: int | None = 
             allowed = f"an integer in [{minimum}, 2**63 - 1]"
         raise ParameterError(name, value, allowed)
     return out
+
+
+def memory_limit() -> float:
+    """Half the machine's physical memory in bytes (8 GiB if unknown): the most one array
+    may take before a size is refused (a larger one would be killed, not raise)."""
+    import os
+
+    try:
+        return 0.5 * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 8.0 * 2**30
+
+
+def max_count(bytes_each: float) -> int:
+    """Most items of ``bytes_each`` bytes that fit in :func:`memory_limit`."""
+    return max(1, int(memory_limit() // max(bytes_each, 1.0)))
 
 
 def check_seed(name: str, value: Any) -> int | None:

@@ -35,12 +35,9 @@ def _check_dt(dt: float | None, tau_min: float, t_max: float) -> float:
 
 def _memory_limit() -> float:
     """Half the machine's physical memory, in bytes (8 GiB if unknown)."""
-    import os
+    from ._validation import memory_limit
 
-    try:
-        return 0.5 * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 8.0 * 2**30
+    return memory_limit()
 
 
 def _check_memory(B: int, n_rec: int, n: int, record_every: int | None) -> None:

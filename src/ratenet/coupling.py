@@ -18,13 +18,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._validation import ParameterError, as_float, check_int
+from ._validation import ParameterError, as_float, as_float_array, check_int, max_count
 
 __all__ = ["CirculantCoupling", "Coupling", "DenseCoupling", "FourierCoupling", "ring_angles"]
 
 
 def ring_angles(N: int) -> np.ndarray:
     """Preferred angles ``theta_i = 2 pi i / N``, shape ``(N,)``."""
+    N = check_int("N", N, minimum=1, maximum=max_count(64.0))  # a few N-arrays must fit
     return 2.0 * np.pi * np.arange(N) / N
 
 
@@ -76,7 +77,7 @@ class FourierCoupling(Coupling):
             raise ParameterError("J", J, "a sequence with at least J0")
         self.J = J
         K = len(J) - 1
-        self.N = check_int("N", N, minimum=max(3, 2 * K + 1))
+        self.N = check_int("N", N, minimum=max(3, 2 * K + 1), maximum=max_count(16.0 * K + 64))
         theta = ring_angles(self.N)
         k = np.arange(1, K + 1)[:, None]
         self._cos = np.cos(k * theta)  # (K, N)
@@ -138,7 +139,7 @@ class DenseCoupling(Coupling):
     """An arbitrary weight matrix ``W`` of shape ``(N, N)``, applied in O(N^2)."""
 
     def __init__(self, W: np.ndarray) -> None:
-        W = np.ascontiguousarray(W, dtype=float)
+        W = np.ascontiguousarray(as_float_array("W", W, allow_nan=True, allow_inf=True))
         if W.ndim != 2 or W.shape[0] != W.shape[1]:
             raise ParameterError("W", f"array of shape {W.shape}", "a square 2-D array")
         if not np.all(np.isfinite(W)):

@@ -67,9 +67,12 @@ def diffusion_theory(model: RingModel, sigma: float, *, sigma_ou: float = 0.0,
     if s.regime != "marginal" or not (s.m1 > 0) or model.J1 <= 2.0:
         return math.nan
     with np.errstate(over="ignore"):
-        r = (1.0 / s.m1) ** 2  # overflows for a bump of subnormal amplitude (h0 = 5e-324)
-        d_white = sigma**2 * r / (model.tau * model.N)
-        d_ou = 4.0 * sigma_ou**2 * tau_ou * r / (model.tau**2 * model.N * model.J1)
+        # NumPy floats: inf rather than OverflowError (a subnormal bump, h0 = 5e-324, or a
+        # huge sigma)
+        r = (1.0 / np.float64(s.m1)) ** 2
+        d_white = np.float64(sigma) ** 2 * r / (model.tau * model.N)
+        d_ou = (4.0 * np.float64(sigma_ou) ** 2 * tau_ou * r / (model.tau**2 * model.N * model.J1)
+                if sigma_ou > 0 else 0.0)
     d = float(d_white + d_ou)
     return d if math.isfinite(d) else math.nan  # beyond the float range: no value
 

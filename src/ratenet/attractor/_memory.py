@@ -8,7 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import ParameterError, as_float, check_nonnegative, check_positive
+from .._validation import (
+    ParameterError,
+    as_float,
+    check_nonnegative,
+    check_positive,
+    check_seed,
+)
 from .._version import __version__
 from ..models.ring import RingModel
 from ..noise import Heterogeneity, Noise
@@ -119,6 +125,7 @@ def persistent_activity(model: RingModel, *, cue_off: float, t_max: float, dt: f
     (True, True)
     """
     _check_model(model)
+    seed = check_seed("seed", seed)
     cue_off = as_float("cue_off", cue_off)
     t_max = check_positive("t_max", t_max)
     cue_on = check_nonnegative("cue_on", cue_on)

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import ratenet as rn
 from ratenet import EIModel, ParameterError, RateNetwork, RingModel, simulate
 from ratenet._validation import as_float, as_float_array, check_int, check_seed
 from ratenet.analysis import find_fixed_points, find_limit_cycle
@@ -483,3 +484,43 @@ def test_cli_commands_never_trace_back(case, data):
         assert bad == [], args
     if r.exit_code == 2:
         assert len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
+
+
+# ------------------------------------------------------ every public constructor
+CONSTRUCTORS = {
+    "RingModel.J1": lambda v: rn.RingModel(J1=v), "RingModel.N": lambda v: rn.RingModel(N=v),
+    "RingModel.t_off": lambda v: rn.RingModel(t_off=v),
+    "EIModel.M_IE": lambda v: rn.EIModel(M_IE=v), "EIModel.tau_E": lambda v: rn.EIModel(tau_E=v),
+    "EIRingModel": lambda v: rn.EIRingModel(**{next(iter(rn.EIRingModel.__dataclass_fields__)):
+                                               v}),
+    "RateNetwork.W": lambda v: rn.RateNetwork(W=[[v]]),
+    "ThresholdLinear.gain": lambda v: rn.ThresholdLinear(gain=v),
+    "ThresholdLinear.threshold": lambda v: rn.ThresholdLinear(threshold=v),
+    "Sigmoid.r_max": lambda v: rn.Sigmoid(r_max=v),
+    "PowerLaw.exponent": lambda v: rn.PowerLaw(exponent=v),
+    "FourierCoupling.N": lambda v: rn.FourierCoupling((1.0, 2.0), v),
+    "FourierCoupling.modes": lambda v: rn.FourierCoupling((v, 2.0), 16),
+    "CirculantCoupling.N": lambda v: rn.CirculantCoupling.from_function(np.cos, v),
+    "DenseCoupling": lambda v: rn.DenseCoupling([[v]]),
+    "Noise.sigma": lambda v: rn.Noise(sigma=v),
+    "Noise.tau_ou": lambda v: rn.Noise(sigma_ou=0.1, tau_ou=v),
+    "Heterogeneity.threshold_sd": lambda v: rn.Heterogeneity(threshold_sd=v),
+    "Heterogeneity.seed": lambda v: rn.Heterogeneity(seed=v),
+    "CTLN.epsilon": lambda v: rn.CTLN("0->1,1->2,2->0", epsilon=v),
+    "ring_angles": lambda v: rn.ring_angles(v),
+}
+ANY_VALUE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(min_value=-10**400,
+                                                                max_value=10**400),
+    st.sampled_from(["1", "", True, 1j, None, np.array([1.0, 2.0]), np.array(2.0),
+                     np.float32(0.5), np.int64(3), 5e-324]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=st.sampled_from(sorted(CONSTRUCTORS)), value=ANY_VALUE)
+def test_public_constructors_build_or_refuse_with_parameter_error(name, value):
+    """Any value: an object, or a ParameterError -- never another exception."""
+    try:
+        CONSTRUCTORS[name](value)
+    except ParameterError:
+        pass

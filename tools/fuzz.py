@@ -175,8 +175,9 @@ def cli_case(rng: random.Random, tmp: str) -> list[str]:
             opts.update({"--method": rng.choice(["auto", "enumerate", "graph", "x"]),
                          "--max-units": integer(rng, 1, 30)})
         else:
-            small.update({"--trials": "4", "--t-max": "20"})
+            small.update({"--trials": "4", "--t-max": "20", "--max-seconds": "30"})
             opts.update({"--trials": integer(rng, 1, 8), "--seed": integer(rng, 0, 9),
+                         "--max-seconds": rng.choice(["nan", "-1", "0", "abc", "1e-3", "5"]),
                          "--t-max": num(rng, 20, False), "--plot": path(rng, tmp, ".png")})
     elif cmd == "tutorial":
         small = {"--only": "Q1", "--out": os.path.join(tmp, "tut")}

@@ -102,7 +102,7 @@ def _computation_errors() -> tuple[type[BaseException], ...]:
     from ..results import SimulationDiverged
 
     kinds: list[type[BaseException]] = [SimulationDiverged, np.linalg.LinAlgError,
-                                        FloatingPointError]
+                                        FloatingPointError, WorkTimeout]
     try:
         from ..continuation import ContinuationError
         kinds.append(ContinuationError)
@@ -227,6 +227,47 @@ def max_work_option(default: float, unit: str = "unit-steps") -> Callable[..., A
         "--max-work", "max_work", type=float, default=default, show_default=True,
         help=f"Refuse runs estimated above this many {unit} (units x time steps x "
              "trials); raise it for longer runs.")
+
+
+class WorkTimeout(RuntimeError):
+    """A command passed its wall-clock cap (``--max-seconds``)."""
+
+
+class time_cap:
+    """Context manager: raise :class:`WorkTimeout` after ``seconds`` of wall time.
+
+    Uses ``SIGALRM`` (main thread, POSIX); elsewhere it does nothing.  The guard turns
+    the exception into one line naming ``option``, exit 1.
+    """
+
+    def __init__(self, seconds: float, option: str = "--max-seconds") -> None:
+        self.seconds, self.option = float(seconds), option
+        self._old: Any = None
+
+    def _fire(self, signum: int, frame: Any) -> None:
+        raise WorkTimeout(f"stopped after {self.seconds:g} s, the cap {self.option}; raise "
+                          f"{self.option} to let it run longer")
+
+    def __enter__(self) -> time_cap:
+        import signal
+        import threading
+
+        if not (hasattr(signal, "setitimer") and threading.current_thread()
+                is threading.main_thread() and math.isfinite(self.seconds)):
+            return self
+        if self.seconds <= 0:
+            fail(f"{self.option}: must be a number > 0 (got {self.seconds:g})")
+        self._old = signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self._old is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old)
+            self._old = None
 
 
 # -------------------------------------------------------------- output files

@@ -20,6 +20,7 @@ from ._common import (
     note,
     save_figure,
     show_progress,
+    time_cap,
 )
 
 
@@ -144,9 +145,12 @@ def fixed_points_command(weights, input_, graph, n, epsilon, delta, theta, metho
               help="figure: graph with supports, time courses, projections")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar and no notes on stderr")
+@click.option("--max-seconds", "max_seconds", type=float, default=600.0, show_default=True,
+              help="stop (exit 1) after this much wall time; large networks classify "
+                   "slowly (a limit-cycle search of up to 10 s per trial)")
 @guarded
 def attractors_command(weights, input_, graph, n, epsilon, delta, theta, trials, seed, t_max,
-                       plot, as_json, quiet) -> None:
+                       plot, as_json, quiet, max_seconds) -> None:
     """Simulate from many initial conditions; classify and count the attractors."""
     from ..tln import find_attractors
 
@@ -157,8 +161,9 @@ def attractors_command(weights, input_, graph, n, epsilon, delta, theta, trials,
         check_plot_path("--plot", plot)
     t0 = time.perf_counter()
     try:
-        res = find_attractors(net, trials=trials, seed=seed, t_max=t_max,
-                              progress=show_progress(quiet))
+        with time_cap(max_seconds):
+            res = find_attractors(net, trials=trials, seed=seed, t_max=t_max,
+                                  progress=show_progress(quiet))
     except ParameterError as err:
         if err.name == "model":
             fail(f"the network diverged: {err}", 1)

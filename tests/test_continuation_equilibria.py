@@ -314,6 +314,20 @@ def test_other_bad_inputs():
         continue_equilibria(RingModel(N=8, eps=0.1, omega=0.5), "h0", 0.0, 1.0)
 
 
+def test_a_continuum_of_equilibria_stops_the_branch():
+    # x = [W x + h]_+ with W = [[0, p], [p, 0]], h = (1, -1): for p < 1 the fixed point is
+    # (1, 0) (unit 1 silent, input p - 1 < 0); at p = 1 every (t + 1, t), t >= 0, is a fixed
+    # point (I - W singular with h in its range): the branch meets that line and stops
+    res = continue_equilibria(lambda p: RateNetwork(W=[[0, p], [p, 0]], h=[1.0, -1.0]), "p",
+                              0.0, 2.0)
+    (br,) = res.branches
+    assert br.status == "continuum" and "continuum of equilibria at p = 1" in br.message
+    assert br.values[-1] == pytest.approx(1.0, abs=1e-12)
+    assert np.allclose(br.states, [1.0, 0.0], atol=1e-12)
+    (bc,) = res.border_collisions
+    assert bc.unit == "x1" and bc.value == pytest.approx(1.0, abs=1e-12)
+
+
 def test_no_fixed_point_anywhere_is_a_clear_error():
     from ratenet.continuation import ContinuationError
 

@@ -120,6 +120,7 @@ class ParameterFamily:
                                  "a model with replace() and to_network(), or a function "
                                  "value -> RateNetwork")
         self._cache: OrderedDict[float, RateNetwork] = OrderedDict()
+        self._affine: OrderedDict[float, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     # ------------------------------------------------------------------ networks
     def network(self, p: float) -> RateNetwork:
@@ -171,10 +172,18 @@ class ParameterFamily:
     # ------------------------------------------------- threshold-linear form
     def affine(self, p: float) -> tuple[np.ndarray, np.ndarray]:
         """``(A, b)`` with ``A = g W`` and ``b = g (h - threshold)`` (threshold-linear)."""
+        p = float(p)
+        hit = self._affine.get(p)
+        if hit is not None:
+            return hit
         net = self.network(p)
         tr = net.transfer
         g, thr = tr.gain, tr.threshold  # type: ignore[attr-defined]
-        return g * net.weights, g * (net.external(0.0) - thr)
+        out = (g * net.weights, g * (net.external(0.0) - thr))
+        self._affine[p] = out
+        if len(self._affine) > 16:
+            self._affine.popitem(last=False)
+        return out
 
     def derivative(self, fun: Callable[[float], Any], p: float) -> Any:
         """``d fun / dp`` by central differences (one-sided next to a refused value).

@@ -602,6 +602,8 @@ def _follow(sys_: EquilibriumSystem, x: np.ndarray, p: float, direction: int,
         curve = c if curve is None else _join(curve, c)
         if curve.status == "closed":
             return curve
+        if _cut_continuum(curve, sys_.family.name):
+            return curve
         done += steps
         if restart is not None:
             x, p, direction = restart
@@ -615,6 +617,35 @@ def _follow(sys_: EquilibriumSystem, x: np.ndarray, p: float, direction: int,
         last = float(np.linalg.norm(np.append(c.u[-1] - c.u[-2], c.p[-1] - c.p[-2])))
         kw["ds"] = min(kw["ds_max"], max(last, 1e-3 * kw["ds_max"]))
         direction = 1 if c.tangent[-1][-1] >= 0 else -1
+
+
+def _cut_continuum(c: Curve, name: str, run: int = 8) -> bool:
+    """Stop a branch that runs along a continuum of equilibria at one parameter value.
+
+    ``run`` successive points with the same ``p`` (to 1e-12) but moving states: the
+    equilibria are not isolated there (a region whose linear system is singular at that
+    value, e.g. a bump free to rotate), so the branch is cut at the first of them.
+    Returns True (and sets status ``"continuum"``) if it cut.
+    """
+    K = len(c)
+    if K < run:
+        return False
+    P = c.p
+    same = np.abs(np.diff(P)) <= 1e-12 * (1.0 + np.abs(P[1:]))
+    k = K - 1
+    while k > 0 and same[k - 1]:
+        k -= 1
+    if K - k < run:
+        return False
+    scale = 1.0 + float(np.max(np.abs(c.u[k])))
+    if np.max(np.abs(c.u[-1] - c.u[k])) <= 1e-6 * scale:
+        return False
+    c.u, c.p, c.tangent = c.u[:k + 1], c.p[:k + 1], c.tangent[:k + 1]
+    c.events = [e for e in c.events if e.index <= k]
+    c.status = "continuum"
+    c.message = (f"a continuum of equilibria at {name} = {float(P[k]):.8g} (not isolated: "
+                 f"the linear system of a region is singular there); not followed along it")
+    return True
 
 
 def _close_on(c: Curve, y0: np.ndarray, t0: np.ndarray) -> Curve:

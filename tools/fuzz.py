@@ -469,8 +469,15 @@ def run_cli(args: list[str], tmp: str) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------- worker
-def _worker(conn: Any, tmp: str) -> None:
+def _worker(conn: Any, tmp: str, mem_gib: float = 16.0) -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
+    try:  # an allocation past the cap raises MemoryError here instead of waking the OOM killer
+        import resource
+
+        cap = int(mem_gib * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ImportError, ValueError, OSError):
+        pass
     import warnings
 
     warnings.simplefilter("ignore")

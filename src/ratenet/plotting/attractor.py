@@ -25,6 +25,11 @@ def _axes(ax, size=(6.0, 4.0)):
     return ax
 
 
+def _g(v: float) -> str:
+    """``f"{v:g}"`` with a true minus sign (as on the tick labels), for titles."""
+    return f"{float(v):g}".replace("-", "−")
+
+
 def _sci(v: float, digits: int = 3, exponent: int | None = None) -> str:
     """``v`` for a label: plain below 1e4 and from 1e-3 up, else mathtext ``1.7 \\times
     10^{-7}`` (never Python's ``1.7e-07``); ``exponent`` forces a common power of ten."""
@@ -113,7 +118,8 @@ def plot_phase_diagram(result: Any, *, ax=None, mark_disagreements: bool = True)
     ax.set_ylabel(r"cosine coupling $J_1$")
     p = result.params
     agree = np.asarray(result.agree, dtype=bool)
-    ax.set_title(f"Ring regimes, $h_0$ = {p['h0']:g}, $\\epsilon$ = {p['eps']:g}, N = {p['N']}: "
+    ax.set_title(f"Ring regimes, $h_0$ = {_g(p['h0'])}, $\\epsilon$ = {_g(p['eps'])}, "
+                 f"N = {p['N']}: "
                  f"agreement {format_percent(int(agree.sum()), agree.size)}", fontsize=10)
     return ax
 
@@ -153,7 +159,7 @@ def plot_diffusion(result: Any, *, ax=None):
     ax.set_ylim(bottom=0)
     p = result.params
     m = p["model"]
-    ax.set_title(f"Bump diffusion: $J_0$ = {m['J0']:g}, $J_1$ = {m['J1']:g}, N = {m['N']}, "
+    ax.set_title(f"Bump diffusion: $J_0$ = {_g(m['J0'])}, $J_1$ = {_g(m['J1'])}, N = {m['N']}, "
                  f"$\\sigma$ = {p['sigma']:g}", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return ax
@@ -194,7 +200,7 @@ def plot_tracking(result: Any, *, ax=None, n_theory: int = 200):
     ax.axhline(0.0, color="0.7", lw=0.8)
     ax.set_xlabel(r"stimulus speed $\omega$ (rad / $\tau$)")
     ax.set_ylabel("lag of the bump (rad)")
-    ax.set_title(f"Tracking: $J_0$ = {model.J0:g}, $J_1$ = {model.J1:g}, "
+    ax.set_title(f"Tracking: $J_0$ = {_g(model.J0)}, $J_1$ = {_g(model.J1)}, "
                  f"$\\epsilon$ = {model.eps:g}, N = {model.N}", fontsize=10)
     ax.legend(fontsize=8)
     return ax
@@ -234,7 +240,8 @@ def plot_memory(result: Any, *, ax=None):
     drift = (f", drift {_sci(clean_number(result.drift, 2 * np.pi), 2)} rad"
              if result.persistent else "")
     m = p["model"]
-    ax.set_title(f"Memory: $J_0$ = {m['J0']:g}, $J_1$ = {m['J1']:g}: the bump {verdict}{drift}",
+    ax.set_title(f"Memory: $J_0$ = {_g(m['J0'])}, $J_1$ = {_g(m['J1'])}: "
+                 f"the bump {verdict}{drift}",
                  fontsize=10)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()

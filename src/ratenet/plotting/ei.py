@@ -67,7 +67,8 @@ def _param_label(param: str, onset: float | None = None) -> str:
 def _param_value(param: str, value: float, fmt: str = "g") -> str:
     """``tau_I = 40 ms`` in mathtext, with the parameter's unit."""
     unit = _unit(param)
-    return f"{_math_name(param)} = {value:{fmt}}" + (f" {unit}" if unit else "")
+    text = f"{value:{fmt}}".replace("-", "−")  # a true minus sign, as on the ticks
+    return f"{_math_name(param)} = {text}" + (f" {unit}" if unit else "")
 
 
 def _params_line(params: dict[str, float]) -> str:

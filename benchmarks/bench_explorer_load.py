@@ -306,6 +306,32 @@ async def sessions(url: str, n_sessions: int, moves: int) -> list[Client]:
     return clients
 
 
+# ------------------------------------------------------- building a page
+def page_build_times(repeats: int = 5) -> dict[str, float]:
+    """Median seconds to build one page's explorer and its Bokeh models, in this process:
+    as served (only the first tab's view; the others when first shown) and with every
+    tab's view built at once (as before), interleaved in the same run."""
+    from bokeh.document import Document
+
+    from ratenet.app import create_app
+    from ratenet.app.server import _warm_up
+
+    _warm_up()
+    create_app().get_root(Document())  # imports, caches
+    times: dict[str, list[float]] = {"lazy": [], "eager": []}
+    for _ in range(repeats):
+        for mode in ("eager", "lazy"):
+            t0 = time.perf_counter()
+            page = create_app()
+            if mode == "eager":
+                for key in page.ratenet_views:
+                    page.ratenet_views[key]
+            page.get_root(Document())
+            times[mode].append(time.perf_counter() - t0)
+            page.ratenet_views.release()
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 # ------------------------------------------------------------------ figures
 def percentiles(values: list[float]) -> dict[str, float]:
     if not values:
@@ -376,8 +402,15 @@ def markdown(r: dict[str, Any], command: str) -> str:
             f"{t.get('p90', 0):.2f} s, max {t.get('max', 0):.2f} s. Server RSS "
             f"{r['rss_start_MB']:.0f} MB at the start, {r['rss_after_loads_MB']:.0f} MB right "
             f"after the loads, {r['rss_loads_released_MB']:.0f} MB once the sessions were "
-            f"released (+{r['rss_loads_released_MB'] - r['rss_start_MB']:.0f} MB; the target "
+            f"released ({r['rss_loads_released_MB'] - r['rss_start_MB']:+.0f} MB; the target "
             "is +150 MB).", ""]
+    if "page_build_s" in r:
+        b = r["page_build_s"]
+        lines += [
+            f"**Building a page** (in-process, median of 5, same run): "
+            f"{b['lazy']:.2f} s with the tabs after the first built when first shown, "
+            f"{b['eager']:.2f} s with every tab built at once (before): "
+            f"{b['eager'] / b['lazy']:.1f}x faster.", ""]
     if "sessions" in r:
         s = r["sessions"]
         lat = s["latency_ms"]
@@ -413,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     r = measure(loads=a.loads, n_sessions=a.sessions, moves=a.moves,
                 log=ROOT / "test-artifacts" / "explorer-load-server.log")
+    r["page_build_s"] = page_build_times()
     if a.json:
         Path(a.json).write_text(json.dumps(r, indent=2))
     command = ("python benchmarks/bench_explorer_load.py --loads "

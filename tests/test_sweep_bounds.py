@@ -331,7 +331,7 @@ def hostile_specs(draw):
     return spec
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hostile_specs())
 def test_any_spec_is_valid_within_the_caps_or_a_named_error(raw):
     try:
@@ -357,3 +357,35 @@ def test_any_spec_is_valid_within_the_caps_or_a_named_error(raw):
     # the canonical form survives the trip through JSON that every worker makes
     again = SweepSpec.from_dict(json.loads(spec.to_json()))
     assert again.to_json() == spec.to_json()
+
+
+option_values = st.one_of(st.integers(-3, 10**12).map(str), st.sampled_from(
+    ["0", "-1", "1e308", "nan", "inf", "abc", "", "1e-320", "6", "100000"]))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(max_cells=st.none() | option_values, max_work=st.none() | option_values,
+       workers=st.none() | option_values,
+       scheduler=st.sampled_from(["synchronous", "nope", "127.0.0.1:1"]))
+def test_cli_run_options_exit_0_1_2_with_one_line(tmp_path_factory, max_cells, max_work,
+                                                  workers, scheduler):
+    tmp = tmp_path_factory.mktemp("cli")
+    spec = tmp / "s.toml"
+    spec.write_text(SMALL)
+    args = ["sweep", str(spec), "--out", str(tmp / "s.zarr"), "--scheduler", scheduler,
+            "--json", "-q"]
+    for opt, v in (("--max-cells", max_cells), ("--max-work", max_work),
+                   ("--workers", workers)):
+        if v is not None:
+            args += [opt, v]
+    r = run_cli(args)
+    assert r.exit_code in (0, 1, 2), r.output
+    assert "Traceback" not in r.output
+    if r.exit_code == 0:
+        assert json.loads(r.stdout)["completed"] == 6
+        assert sorted(os.listdir(tmp)) == ["s.toml", "s.zarr"]
+    else:
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("ratenet: error:"), r.stderr
+        assert sorted(os.listdir(tmp)) == ["s.toml"]  # nothing written

@@ -378,7 +378,9 @@ class EquilibriumBranch:
     active : ndarray of bool (K, n) or None
         Threshold-linear: units above threshold at each point.
     status, message : str
-        Why the continuation stopped (``"bound"``, ``"closed"``, ``"diverged"``, ...).
+        Why the continuation stopped: ``"bound"``, ``"closed"``, ``"diverged"``,
+        ``"continuum"`` (it met a continuum of equilibria at one parameter value),
+        ``"stalled"``, ``"max_steps"`` or ``"time limit"``.
     """
 
     label: str

@@ -188,14 +188,27 @@ class _Augmented:
         self.fam, self.kind, self.n, self.pl, self.names = fam, kind, n, pl, names
         self.q_lo, self.q_hi = q_range
         self.unit = unit
+        self._cache: OrderedDict[tuple[float, float],
+                                 tuple[RateNetwork, np.ndarray, np.ndarray]] = OrderedDict()
 
-    def _parts(self, P: float, Q: float):
+    def _parts(self, P: float, Q: float) -> tuple[RateNetwork, np.ndarray, np.ndarray]:
+        """The network at ``(P, Q)`` and its ``(A, b)`` (``g W``, ``g (h - threshold)``
+        for threshold-linear transfer, ``W``, ``h`` otherwise), cached."""
+        key = (float(P), float(Q))
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
         net = self.fam.network(P, Q)
         if self.pl:
             tr = net.transfer
             g, thr = tr.gain, tr.threshold  # type: ignore[attr-defined]
-            return net, g * net.weights, g * (net.external(0.0) - thr)
-        return net, net.weights, net.external(0.0)
+            out = (net, g * net.weights, g * (net.external(0.0) - thr))
+        else:
+            out = (net, net.weights, net.external(0.0))
+        self._cache[key] = out
+        if len(self._cache) > 32:
+            self._cache.popitem(last=False)
+        return out
 
     def inputs(self, x: np.ndarray, P: float, Q: float) -> np.ndarray:
         _, A, b = self._parts(P, Q)

@@ -13,6 +13,9 @@ nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+#: How long the kernel may take to answer (s): nbclient waits for it to be ready; its
+#: default, 60 s, is too short on a machine loaded by a parallel test run.
+KERNEL_START_S = 300
 
 
 @pytest.fixture()
@@ -34,6 +37,7 @@ def test_notebook_runs(name, this_python_kernel):
     nb = nbformat.read(EXAMPLES / name, as_version=4)
     assert "find_spec(\"ratenet\")" in nb.cells[1].source   # guarded install cell
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name=this_python_kernel,
+                                     startup_timeout=KERNEL_START_S,
                                      resources={"metadata": {"path": str(EXAMPLES)}})
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
@@ -46,6 +50,7 @@ def test_tln_notebook_runs(this_python_kernel):
     nb = nbformat.read(EXAMPLES / "tln.ipynb", as_version=4)
     assert "find_spec(\"ratenet\")" in nb.cells[1].source   # guarded install cell
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name=this_python_kernel,
+                                     startup_timeout=KERNEL_START_S,
                                      resources={"metadata": {"path": str(EXAMPLES)}})
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])

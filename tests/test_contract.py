@@ -23,12 +23,21 @@ def _models():
         pytest.param(EIModel(), id="ei-default"),
         pytest.param(EIModel(tau_I=50.0, transfer=rn.Sigmoid(gain=0.1, r_max=100.0)),
                      id="ei-sigmoid"),
+        pytest.param(rn.EIRingModel(J_EE0=1.0, J_EE1=3.0, J_EI0=-2.0, J_EI1=-0.5, J_IE0=1.5,
+                                    J_IE1=0.5, J_II0=-1.0, h_E=1.0, h_I=0.5, eps_E=0.2,
+                                    tau_I=15.0, N=16), id="ei-ring-relu"),
+        pytest.param(rn.EIRingModel(J_EE0=0.5, J_EE1=2.0, J_EI0=-1.0, J_IE0=1.0, J_II0=-0.5,
+                                    J_higher=((0.4, -0.2, 0.1, -0.1),), h_E=1.0, h_I=0.5,
+                                    J_A=0.5, tau_A=50.0, N=12), id="ei-ring-adaptation"),
+        pytest.param(rn.EIRingModel(J_EE0=0.5, J_EE1=2.0, J_EI0=-1.0, J_IE0=1.0, h_E=0.5,
+                                    h_I=0.2, N=12, transfer=rn.Sigmoid(gain=2.0)),
+                     id="ei-ring-sigmoid"),
     ]
 
 
 def _state(model, rng):
     n = model.to_network().n
-    return 0.5 + rng.random(n) * (20.0 if isinstance(model, EIModel) else 0.5)
+    return 0.5 + rng.random(n) * (20.0 if isinstance(model, (EIModel, rn.EIRingModel)) else 0.5)
 
 
 @pytest.mark.parametrize("model", _models())
@@ -65,3 +74,12 @@ def test_bad_parameter_is_named(model):
     with pytest.raises(rn.ParameterError) as err:
         model.replace(**{name: -1.0})
     assert err.value.name == name
+
+
+@pytest.mark.parametrize("model", [p for p in _models() if "ei-ring" in p.id])
+def test_own_rhs_and_jacobian_match_the_network(model):
+    """The E-I ring's O(N) Fourier rhs and its Jacobian equal the dense network's."""
+    x = _state(model, np.random.default_rng(5))
+    net = model.to_network()
+    np.testing.assert_allclose(model.rhs(0.0, x), net.rhs(0.0, x), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(model.jacobian(x), net.jacobian(x), rtol=1e-12, atol=1e-12)

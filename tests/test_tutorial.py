@@ -21,7 +21,8 @@ FIGURES = {
     "q3_uniform_rate_vs_J0", "q9_perturbation_decay", "q11_tuned_response",
     "q12_amplification_vs_J1", "q13_nullclines", "q14_flow_field", "q15_eigenvalues_trace_det",
     "q15_time_courses", "q15_limit_cycle", "q15_bifurcation_tau_I", "b1_rectified_tuning",
-    "b2_marginal_phase", "b3_nonsmooth_birth",
+    "b2_marginal_phase", "b3_nonsmooth_birth", "b4_ei_ring_modes", "b4_ei_ring_patterns",
+    "b4_ei_ring_pattern_map",
 }
 
 

@@ -15,7 +15,6 @@ from .._validation import (
     check_int,
     check_nonnegative,
     check_positive,
-    check_seed,
 )
 from .._version import __version__
 from ..models.ring import RingModel
@@ -208,7 +207,7 @@ def diffusion(model: RingModel, *, sigma: float, trials: int = 500, t_max: float
     _check_model(model)
     sigma = check_nonnegative("sigma", sigma)
     trials = check_int("trials", trials, minimum=2)
-    seed = check_seed("seed", seed)
+    seed = check_int("seed", seed, minimum=0)  # an int (None is not documented here)
     t_max = check_positive("t_max", t_max)
     dt = check_positive("dt", dt)
     t_burn = check_nonnegative("t_burn", t_burn)

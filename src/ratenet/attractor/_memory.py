@@ -11,9 +11,9 @@ import numpy as np
 from .._validation import (
     ParameterError,
     as_float,
+    check_int,
     check_nonnegative,
     check_positive,
-    check_seed,
 )
 from .._version import __version__
 from ..models.ring import RingModel
@@ -125,7 +125,7 @@ def persistent_activity(model: RingModel, *, cue_off: float, t_max: float, dt: f
     (True, True)
     """
     _check_model(model)
-    seed = check_seed("seed", seed)
+    seed = check_int("seed", seed, minimum=0)  # an int (None is not documented here)
     cue_off = as_float("cue_off", cue_off)
     t_max = check_positive("t_max", t_max)
     cue_on = check_nonnegative("cue_on", cue_on)

@@ -14,7 +14,6 @@ from .._validation import (
     check_int,
     check_nonnegative,
     check_positive,
-    check_seed,
 )
 from .._version import __version__
 from ..models.ring import RingModel
@@ -202,7 +201,7 @@ def phase_diagram(*, h0: float = 1.0, eps: float = 0.0, J0s: Any = None, J1s: An
     J1s = np.linspace(0.0, 6.0, 64) if J1s is None else _grid("J1s", J1s)
     N = check_int("N", N, minimum=3)
     steps = check_int("steps", steps, minimum=1)
-    seed = check_seed("seed", seed)
+    seed = check_int("seed", seed, minimum=0)  # an int (None is not documented here)
     t_max = check_positive("t_max", t_max)
     max_rate = check_positive("max_rate", max_rate)
     dt = t_max / steps

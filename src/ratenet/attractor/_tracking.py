@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import ParameterError, check_nonnegative, check_positive, check_seed
+from .._validation import ParameterError, check_int, check_nonnegative, check_positive
 from .._version import __version__
 from ..models.ring import RingModel
 from ..noise import Noise
@@ -140,7 +140,7 @@ def tracking(model: RingModel, *, speeds: Any, t_max: float = 200.0,
     True
     """
     _check_model(model)
-    seed = check_seed("seed", seed)
+    seed = check_int("seed", seed, minimum=0)  # an int (None is not documented here)
     if model.eps <= 0:
         raise ParameterError("eps", model.eps, "> 0 (the rotating stimulus' amplitude)")
     w = np.atleast_1d(np.asarray(speeds, dtype=float))

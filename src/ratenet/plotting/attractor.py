@@ -144,8 +144,8 @@ def plot_diffusion(result: Any, *, ax=None):
     fit = t >= result.fit_from
     D = result.diffusion_coefficient
     # one power of ten for the fit, its interval and the theory, so they read side by side
-    e = int(np.floor(np.log10(abs(D)))) if np.isfinite(D) and D != 0 else 0
-    e = e if not -3 <= e < 4 else None
+    d_exp = int(np.floor(np.log10(abs(D)))) if np.isfinite(D) and D != 0 else 0
+    e: int | None = None if -3 <= d_exp < 4 else d_exp
     ax.plot(t[fit], result.fit_intercept + 2 * D * t[fit], "--", color="C3", lw=1.2,
             label=f"fit: D = {_sci(D, 3, e)}, {100 * result.confidence:g}% CI "
                   f"[{_sci(result.ci_low, 3, e)}, "

@@ -182,6 +182,13 @@ def marginal_theta_c(J1):
     -------
     float or ndarray
         theta_c in ``(0, pi)`` radians; shape of ``J1``.
+
+    Examples
+    --------
+    At ``J1 = 4`` the bump covers half the ring (``g1(pi/2) = 1/4``):
+
+    >>> round(marginal_theta_c(4.0), 12) == round(np.pi / 2, 12)
+    True
     """
     J1a = as_float_array("J1", J1, allow_nan=True, allow_inf=True)
     if not np.all(np.isfinite(J1a)) or np.any(J1a <= 2.0):
@@ -575,7 +582,25 @@ def stationary_state(*, J0: float, J1: float, h0: float, eps: float,
 
 
 def classify_regime(*, J0: float, J1: float, h0: float, eps: float) -> str:
-    """Regime of the ring model (one of :data:`REGIMES`); see the module docstring."""
+    """Regime of the ring model (one of :data:`REGIMES`); see the module docstring.
+
+    Parameters
+    ----------
+    J0, J1, h0, eps : float
+        As in :class:`ratenet.RingModel`.
+
+    Returns
+    -------
+    str
+        ``stationary_state(...).regime``.
+
+    Examples
+    --------
+    >>> classify_regime(J0=-2.0, J1=0.0, h0=1.0, eps=0.0)   # no tuning at all
+    'homogeneous'
+    >>> classify_regime(J0=-2.0, J1=3.0, h0=1.0, eps=0.0)   # J1 > 2: a bump
+    'marginal'
+    """
     return stationary_state(J0=J0, J1=J1, h0=h0, eps=eps).regime
 
 
@@ -595,6 +620,11 @@ def regime_map(J0s, J1s, *, h0: float, eps: float) -> np.ndarray:
         (rows J1, columns J0: ready for ``imshow(..., origin="lower")``
         with J0 on the x axis).  Codes: ``np.searchsorted``-free, compare
         with :data:`REGIMES`.
+
+    Examples
+    --------
+    >>> regime_map([-2.0, -1.0], [0.0, 3.0], h0=1.0, eps=0.0).tolist()
+    [['homogeneous', 'homogeneous'], ['marginal', 'marginal']]
     """
     J0s = np.atleast_1d(np.asarray(J0s, dtype=float))
     J1s = np.atleast_1d(np.asarray(J1s, dtype=float))
@@ -625,10 +655,24 @@ def amplification(*, J0: float, J1: float) -> float:
     Holds while every neuron is active and the uniform state is stable; the
     tuning is amplified (> 1) iff ``J1 > 2 J0``.
 
+    Parameters
+    ----------
+    J0, J1 : float
+        Uniform and cosine couplings.
+
+    Returns
+    -------
+    float
+
     Raises
     ------
     ParameterError
         If ``J0 >= 1`` or ``J1 >= 2`` (no stable linear state).
+
+    Examples
+    --------
+    >>> amplification(J0=-2.0, J1=1.0)   # (1 + 2) / (1 - 1/2)
+    6.0
     """
     J0 = as_float("J0", J0)
     J1 = as_float("J1", J1)
@@ -650,6 +694,16 @@ def linear_response(*, J0: float, J1: float, h0: float, eps: float,
         Raise :class:`ParameterError` when the linear solution is not the
         network's state (some rate would be negative: ``m1 > m0``, or
         ``h0 <= 0``); with False, return it with ``valid=False``.
+
+    Returns
+    -------
+    LinearResponse
+
+    Examples
+    --------
+    >>> r = linear_response(J0=-2.0, J1=1.0, h0=1.0, eps=0.05)
+    >>> round(r.m0, 12), round(r.m1, 12), r.amplification, r.valid   # 1/3, 0.05/(1/2)
+    (0.333333333333, 0.1, 6.0, True)
     """
     J0 = as_float("J0", J0)
     J1 = as_float("J1", J1)

@@ -1,0 +1,313 @@
+"""Two-parameter bifurcation diagrams: special-point curves over labelled regions.
+
+:func:`classify_regions` decides, on a coarse grid of ``(P, Q)``, which attractors exist,
+**from the continuation** (not from one simulation per cell): for each row ``Q`` it
+continues the equilibria in ``P``
+(:func:`ratenet.continuation.equilibria.continue_equilibria`), follows every branch of
+cycles from their Hopf points and from simulation
+(:func:`ratenet.continuation.cycles.all_cycle_branches`, stable and unstable) and takes
+the intervals of ``P`` covered by stable cycles
+(:func:`ratenet.continuation.cycles.stable_cycle_ranges`); a cell has a stable
+equilibrium when :func:`ratenet.analysis.find_fixed_points` (exact for threshold-linear
+transfer) finds one at its centre.  Each cell is then "stable equilibrium", "stable
+cycle", "bistable" (both) or "neither" (no attractor found: the rates diverge, or a
+continuum of neutral orbits).  Rows left when the time cap is reached are marked
+unclassified.  :func:`plot_two_parameter` draws the cells, the curves of
+:func:`ratenet.continuation.two_parameter.continue_special_curves` on top (by kind), and a
+label in the middle of each region.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._validation import ParameterError, as_float, check_int
+from ._style import math_symbol
+
+__all__ = [
+    "REGIONS",
+    "REGION_COLORS",
+    "RegionGrid",
+    "classify_regions",
+    "plot_two_parameter",
+    "two_parameter_figure",
+]
+
+#: Region labels, in the order of their integer codes in :attr:`RegionGrid.codes`.
+REGIONS = ("neither", "stable equilibrium", "stable cycle", "bistable")
+#: Fill colour of each region (light, so that the curves stay readable on top).
+REGION_COLORS = {"neither": "#f0f0f0", "stable equilibrium": "#c7e9c0",
+                 "stable cycle": "#c6dbef", "bistable": "#fdd0a2"}
+#: Line colour and style of each kind of special-point curve.
+CURVE_STYLES = {"hopf": ("#ff7f0e", "-"), "non-smooth Hopf (linear centre)": ("#ff7f0e", "-"),
+                "fold": ("#17becf", "-"), "border collision": ("#636363", "--"),
+                "fold of cycles": ("#2ca02c", "-")}
+
+
+@dataclass(frozen=True, eq=False)
+class RegionGrid:
+    """Attractors on a grid of two parameters.
+
+    Attributes
+    ----------
+    param, param2 : str
+        Names of ``P`` (columns) and ``Q`` (rows).
+    P, Q : ndarray
+        Cell centres, shapes ``(num,)`` and ``(rows,)``.
+    codes : ndarray of int, shape (rows, num)
+        Index into :data:`REGIONS`; -1 where the row was not classified (time cap).
+    cycle_folds : ndarray, shape (K, 2)
+        ``(P, Q)`` of every fold of cycles found along the rows (located to ~1e-10 in
+        ``P`` by the one-parameter continuation; the rows sample ``Q``).
+    notes : list of str
+        Rows that failed or were skipped, and why.
+    """
+
+    param: str
+    param2: str
+    P: np.ndarray
+    Q: np.ndarray
+    codes: np.ndarray
+    notes: list[str] = field(default_factory=list)
+    cycle_folds: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+
+    def label(self, i: int, j: int) -> str:
+        """Region of cell (row ``i``, column ``j``), or ``"unclassified"``."""
+        c = int(self.codes[i, j])
+        return REGIONS[c] if c >= 0 else "unclassified"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"param": self.param, "param2": self.param2, self.param: self.P.tolist(),
+                self.param2: self.Q.tolist(), "regions": list(REGIONS),
+                "codes": self.codes.tolist(), "notes": list(self.notes),
+                "cycle_folds": self.cycle_folds.tolist()}
+
+
+def classify_regions(model: Any, param: str, start: float, stop: float, param2: str,
+                     start2: float, stop2: float, *, num: int = 41, rows: int = 7,
+                     time_limit: float = 30.0) -> RegionGrid:
+    """Classify a grid of ``(P, Q)`` by the attractors the continuation finds.
+
+    Parameters
+    ----------
+    model : model with ``replace()`` (e.g. EIModel)
+    param, param2 : str
+        Names of ``P`` and ``Q``.
+    start, stop, start2, stop2 : float
+        The box (each pair distinct).
+    num : int, default 41
+        Values of ``P`` per row (a stable-equilibrium test each).
+    rows : int, default 7
+        Values of ``Q`` (a one-parameter continuation of equilibria and cycles each).
+    time_limit : float, default 30
+        Seconds for the whole grid; rows not reached are left unclassified (code -1).
+
+    Returns
+    -------
+    RegionGrid
+
+    Examples
+    --------
+    >>> from ratenet.continuation.cycles import bistable_example
+    >>> g = classify_regions(bistable_example(), "tau_I", 50.0, 70.0, "M_EE", 1.25, 1.3,
+    ...                      num=5, rows=1)
+    >>> [g.label(0, j) for j in range(5)]
+    ['stable cycle', 'stable cycle', 'stable cycle', 'stable cycle', 'stable cycle']
+    """
+    from ..analysis import find_fixed_points
+    from ..continuation._models import check_range
+    from ..continuation.cycles import all_cycle_branches, stable_cycle_ranges
+    from ..continuation.equilibria import continue_equilibria
+
+    a, b = check_range(start, stop)
+    a2, b2 = check_range(start2, stop2, names=("start2", "stop2"))
+    num = check_int("num", num, minimum=2, maximum=1000)
+    rows = check_int("rows", rows, minimum=1, maximum=200)
+    time_limit = as_float("time_limit", time_limit)
+    if not time_limit > 0:
+        raise ParameterError("time_limit", time_limit, "a number of seconds > 0")
+    if not hasattr(model, "replace"):
+        raise ParameterError("model", type(model).__name__, "a model with replace()")
+    P = np.linspace(min(a, b), max(a, b), num)
+    Q = np.linspace(min(a2, b2), max(a2, b2), rows) if rows > 1 else np.array([0.5 * (a2 + b2)])
+    codes = np.full((rows, num), -1, dtype=int)
+    notes: list[str] = []
+    folds: list[tuple[float, float]] = []
+    t_end = time.monotonic() + time_limit
+    for i, q in enumerate(Q):
+        left = t_end - time.monotonic()
+        if left <= 0:
+            notes.append(f"time limit ({time_limit:g} s) reached: rows {param2} >= {q:.6g} "
+                         "unclassified")
+            break
+        m = model.replace(**{param2: float(q)})
+        try:
+            eq = continue_equilibria(m, param, P[0], P[-1], time_limit=max(0.2 * left, 0.1))
+            hopf = [pt.value for pt in eq.points if "opf" in pt.kind]
+            branches, row_notes = all_cycle_branches(m, param, P[0], P[-1], hopf=hopf,
+                                                     probes=2, time_limit=max(0.8 * left, 0.1))
+        except ParameterError as exc:
+            notes.append(f"{param2} = {q:.6g}: {exc}")
+            continue
+        except Exception as exc:  # a failed row must not lose the others
+            notes.append(f"{param2} = {q:.6g}: continuation failed ({exc})")
+            continue
+        notes.extend(f"{param2} = {q:.6g}: {n}" for n in row_notes)
+        ranges = stable_cycle_ranges(branches)
+        folds.extend((f.value, float(q)) for br in branches for f in br.folds)
+        for j, p in enumerate(P):
+            try:
+                fps = find_fixed_points(m.replace(**{param: float(p)}))
+            except ParameterError:
+                continue
+            eq_ok = any(fp.stable for fp in fps)
+            cyc_ok = any(r0 <= p <= r1 for r0, r1 in ranges)
+            codes[i, j] = (1 if eq_ok else 0) + (2 if cyc_ok else 0)
+    return RegionGrid(param=param, param2=param2, P=P, Q=Q, codes=codes, notes=notes,
+                      cycle_folds=np.array(folds, dtype=float).reshape(-1, 2))
+
+
+def _label(name: str) -> str:
+    p = name.lower()
+    unit = " (ms)" if p.startswith("tau") else " (Hz)" if p.startswith("gamma") else ""
+    return math_symbol(name) + unit
+
+
+def _edges(c: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    if c.size == 1:
+        return np.array([lo, hi])
+    mid = 0.5 * (c[1:] + c[:-1])
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *, ax=None,
+                       legend: bool = True):
+    """Special-point curves in ``(P, Q)`` over the regions of :func:`classify_regions`.
+
+    Parameters
+    ----------
+    curves : TwoParameterCurves, optional
+        From :func:`ratenet.continuation.two_parameter.continue_special_curves`.
+    regions : RegionGrid, optional
+    ax : matplotlib Axes, optional
+    legend : bool, default True
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> from ratenet import EIModel
+    >>> from ratenet.continuation.two_parameter import continue_special_curves
+    >>> c = continue_special_curves(EIModel(), "M_EE", 1.05, 1.95, "tau_I", 12.0, 150.0,
+    ...                             kinds=("hopf",))
+    >>> ax = plot_two_parameter(c)
+    >>> ax.get_ylabel()
+    '$\\\\tau_I$ (ms)'
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7.5, 5.2))
+    if curves is None and regions is None:
+        raise ParameterError("curves", None, "curves, regions or both")
+    param = curves.param if curves is not None else regions.param  # type: ignore[union-attr]
+    param2 = curves.param2 if curves is not None else regions.param2  # type: ignore[union-attr]
+    handles: list[Any] = []
+    if regions is not None:
+        cols = ["#ffffff"] + [REGION_COLORS[r] for r in REGIONS]
+        cmap = ListedColormap(cols)
+        lo_p, hi_p = float(regions.P[0]), float(regions.P[-1])
+        if curves is not None:
+            lo_p, hi_p = min(curves.box[:2]), max(curves.box[:2])
+        lo_q, hi_q = (min(curves.box[2:]), max(curves.box[2:])) if curves is not None else (
+            float(regions.Q[0]), float(regions.Q[-1]))
+        xe, ye = _edges(regions.P, lo_p, hi_p), _edges(regions.Q, lo_q, hi_q)
+        ax.pcolormesh(xe, ye, regions.codes + 1, cmap=cmap, vmin=-0.5, vmax=len(cols) - 0.5,
+                      shading="flat", zorder=0)
+        present = [r for k, r in enumerate(REGIONS) if np.any(regions.codes == k)]
+        _region_labels(ax, regions)
+        handles += [Patch(facecolor=REGION_COLORS[r], edgecolor="#999999", label=r)
+                    for r in present]
+        if np.any(regions.codes < 0):
+            handles.append(Patch(facecolor="#ffffff", edgecolor="#999999",
+                                 label="unclassified (time cap)"))
+        ax.set_xlim(xe[0], xe[-1])
+        ax.set_ylim(ye[0], ye[-1])
+    if regions is not None and regions.cycle_folds.size:
+        f = regions.cycle_folds[np.argsort(regions.cycle_folds[:, 1])]
+        color, ls = CURVE_STYLES["fold of cycles"]
+        ax.plot(f[:, 0], f[:, 1], "o", ls=ls, color=color, lw=1.5, ms=5, zorder=3)
+        handles.append(Line2D([], [], color=color, ls=ls, marker="o", ms=5,
+                              label="fold of cycles (on the rows)"))
+    seen: set[str] = set()
+    if curves is not None:
+        for c in curves.curves:
+            color, ls = CURVE_STYLES.get(c.kind, ("#000000", ":"))
+            ax.plot(c.P, c.Q, color=color, ls=ls, lw=2.0, zorder=3)
+            label = c.kind if c.unit is None else f"{c.kind} ({c.unit})"
+            if label not in seen:
+                seen.add(label)
+                handles.append(Line2D([], [], color=color, ls=ls, lw=2.0, label=label))
+            for pt in c.points:
+                ax.plot(pt[param], pt[param2], "D", color="black", ms=6, zorder=4)
+        if regions is None:
+            ax.set_xlim(min(curves.box[:2]), max(curves.box[:2]))
+            ax.set_ylim(min(curves.box[2:]), max(curves.box[2:]))
+    ax.set_xlabel(_label(param))
+    ax.set_ylabel(_label(param2))
+    if legend and handles:
+        ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  framealpha=0.9, borderaxespad=0.0)
+    return ax
+
+
+def _region_labels(ax, regions: RegionGrid) -> None:
+    """Write each region's name at its cell farthest from the other regions."""
+    from scipy.ndimage import distance_transform_edt
+
+    for k, name in enumerate(REGIONS):
+        mask = regions.codes == k
+        if mask.sum() < 2:
+            continue
+        # distances in fractions of each axis, so that a wide grid is not favoured
+        rows, cols = mask.shape
+        d = distance_transform_edt(np.pad(mask, 1, constant_values=False),
+                                   sampling=(1.0 / rows, 1.0 / cols))[1:-1, 1:-1]
+        i, j = np.unravel_index(int(np.argmax(d)), d.shape)
+        ha = "left" if j < 0.2 * cols else "right" if j > 0.8 * cols else "center"
+        ax.text(regions.P[j], regions.Q[i], name, ha=ha, va="center", fontsize=8,
+                zorder=5, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none",
+                                    alpha=0.75))
+
+
+def two_parameter_figure(curves: Any = None, regions: RegionGrid | None = None, *,
+                         title: str | None = None):
+    """One panel: :func:`plot_two_parameter`, legend outside on the right.
+
+    Examples
+    --------
+    >>> from ratenet import EIModel
+    >>> from ratenet.continuation.two_parameter import continue_special_curves
+    >>> fig = two_parameter_figure(continue_special_curves(
+    ...     EIModel(), "M_EE", 1.05, 1.95, "tau_I", 12.0, 150.0, kinds=("hopf",)))
+    >>> len(fig.axes)
+    1
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8.8, 5.2))
+    plot_two_parameter(curves, regions, ax=ax)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig

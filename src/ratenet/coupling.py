@@ -24,7 +24,23 @@ __all__ = ["CirculantCoupling", "Coupling", "DenseCoupling", "FourierCoupling", 
 
 
 def ring_angles(N: int) -> np.ndarray:
-    """Preferred angles ``theta_i = 2 pi i / N``, shape ``(N,)``."""
+    """Preferred angles ``theta_i = 2 pi i / N``, shape ``(N,)``.
+
+    Parameters
+    ----------
+    N : int
+        Number of units (>= 1).
+
+    Returns
+    -------
+    ndarray of shape (N,)
+        Radians, in ``[0, 2 pi)``.
+
+    Examples
+    --------
+    >>> ring_angles(4) / np.pi
+    array([0. , 0.5, 1. , 1.5])
+    """
     N = check_int("N", N, minimum=1, maximum=max_count(64.0))  # a few N-arrays must fit
     return 2.0 * np.pi * np.arange(N) / N
 

@@ -239,7 +239,29 @@ class RingTrajectory(Trajectory):
 
 
 def load(path: str | os.PathLike[str]) -> Trajectory:
-    """Read a trajectory written by :meth:`Trajectory.save`."""
+    """Read a trajectory written by :meth:`Trajectory.save`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A NetCDF file written by ``Trajectory.save``.
+
+    Returns
+    -------
+    Trajectory
+        A :class:`RingTrajectory` for a ring, with the parameters and version it was saved with.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import ratenet as rn
+    >>> traj = rn.simulate(rn.RingModel(N=16), t_max=1.0, dt=0.1)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     traj.save(os.path.join(tmp, "run.nc"))
+    ...     back = rn.load(os.path.join(tmp, "run.nc"))
+    >>> bool(np.array_equal(back.rates, traj.rates)), back.params == traj.params
+    (True, True)
+    """
     import xarray as xr
 
     with xr.open_dataset(os.fspath(path), engine="scipy") as ds:

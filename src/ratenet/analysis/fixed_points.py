@@ -74,6 +74,15 @@ def classify_eigenvalues(eigenvalues: np.ndarray, *, rtol: float = 1e-9) -> str:
         all > 0: unstable node / focus; both signs: saddle; purely imaginary pairs
         only: centre; a zero eigenvalue or other zero real parts: degenerate.
         Two equal real eigenvalues (n = 2): degenerate node.
+
+    Examples
+    --------
+    >>> classify_eigenvalues([-1.0, -2.0])
+    'stable node'
+    >>> classify_eigenvalues([0.1 + 1.0j, 0.1 - 1.0j])
+    'unstable focus'
+    >>> classify_eigenvalues([-1.0, 2.0])
+    'saddle'
     """
     lam = np.asarray(eigenvalues, dtype=complex)
     scale = float(np.max(np.abs(lam))) if lam.size else 0.0

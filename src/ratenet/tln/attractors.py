@@ -33,7 +33,26 @@ KINDS = ("fixed point", "limit cycle", "quasi-periodic", "chaotic")
 
 
 def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson score interval for a proportion ``k / n`` (95 % by default)."""
+    """Wilson score interval for a proportion ``k / n`` (95 % by default).
+
+    Parameters
+    ----------
+    k, n : int
+        Successes and trials (``0 <= k <= n``, ``n > 0``).
+    z : float, default 1.96
+        Normal quantile of the confidence level.
+
+    Returns
+    -------
+    (float, float)
+        Lower and upper bounds, inside ``[0, 1]`` even for ``k = 0`` or ``k = n``.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(0, 10)   # no success in 10: [0, z^2 / (n + z^2)]
+    >>> lo, round(hi, 4)
+    (0.0, 0.2775)
+    """
     if n <= 0:
         return 0.0, 1.0
     p = k / n

@@ -127,6 +127,13 @@ def parse_edges(graph: Any, n: int | None = None) -> tuple[int, list[tuple[int, 
     ``graph`` may be ``"0->1,1->2,2->0"``, a list of pairs ``(j, i)``, a square NumPy
     adjacency matrix (``A[i, j] != 0`` when ``j -> i``, as for ``W``) or a ``networkx.DiGraph``
     whose nodes are ``0..n-1``.  Without ``n``, ``n`` is one more than the largest node.
+
+    Examples
+    --------
+    >>> parse_edges("0->1,1->2,2->0")
+    (3, [(0, 1), (1, 2), (2, 0)])
+    >>> parse_edges([(0, 1)], n=3)   # node 2 has no edges
+    (3, [(0, 1)])
     """
     if n is not None:
         n = check_int("n", n, minimum=1)

@@ -45,7 +45,29 @@ def _weights(model: Any) -> np.ndarray:
 
 
 def is_permitted(model: Any, S: Any) -> bool:
-    """True when ``I - W_SS`` is positive definite (Cholesky succeeds)."""
+    """True when ``I - W_SS`` is positive definite (Cholesky succeeds).
+
+    Parameters
+    ----------
+    model : TLN or CTLN or array_like of shape (n, n)
+        A network with a symmetric ``W``.
+    S : sequence of int
+        The set of units.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    Two units inhibiting each other with weight -2: each alone is permitted, the pair is not
+    (``I - W_SS`` has eigenvalues 3 and -1):
+
+    >>> from ratenet.tln import TLN
+    >>> net = TLN(W=[[0.0, -2.0], [-2.0, 0.0]], b=1.0)
+    >>> is_permitted(net, [0]), is_permitted(net, [0, 1])
+    (True, False)
+    """
     W = _weights(model)
     s = sorted(set(int(i) for i in S))
     if not s:

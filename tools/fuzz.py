@@ -93,7 +93,8 @@ def cli_case(rng: random.Random, tmp: str) -> list[str]:
                       "ring track", "ring phase-diagram", "ei analyze", "ei phase-plane",
                       "ei bifurcation", "tln fixed-points", "tln attractors", "tutorial",
                       "explore", "sweep run", "sweep plot", "sweep quantities",
-                      "ring simulate", "ring theory", "ei analyze", "ring simulate"])
+                      "ring simulate", "ring theory", "ei analyze", "ring simulate",
+                      "ring-ei theory", "ring-ei simulate", "ring-ei phase-diagram"])
     base: list[str] = cmd.split()
     opts: dict[str, str] = {}
     small: dict[str, str] = {}
@@ -164,6 +165,33 @@ def cli_case(rng: random.Random, tmp: str) -> list[str]:
                          "--max-values": integer(rng, 1, 300)})
             if rng.random() < 0.5:
                 flags.append("--no-cycles")
+    elif cmd.startswith("ring-ei"):
+        opts = {"--jee0": num(rng, 1, False), "--jee1": num(rng, 2), "--jei0": num(rng, 1),
+                "--jei1": num(rng, 1), "--jie0": num(rng, 1, False), "--jie1": num(rng, 1),
+                "--jii0": num(rng, 1), "--jii1": num(rng, 1), "--h-e": num(rng, 10),
+                "--h-i": num(rng, 10), "--eps-e": num(rng, 1, False),
+                "--eps-i": num(rng, 1, False), "--theta0": num(rng, 3),
+                "--tau-e": num(rng, 10, False), "--tau-i": num(rng, 30, False),
+                "--j-a": num(rng, 1, False), "--tau-a": num(rng, 100, False)}
+        for k in ("--jei0", "--jii0"):  # mostly of the right sign
+            if rng.random() < 0.7 and opts[k][:1].isdigit():
+                opts[k] = "-" + opts[k]
+        if cmd == "ring-ei simulate":
+            small = {"--n": "16", "--t-max": "50", "--dt": "0.05", "--max-work": "1e8"}
+            opts.update({"--n": integer(rng, 3, 64), "--t-max": num(rng, 50, False),
+                         "--window": num(rng, 20, False), "--dt": num(rng, 0.05, False),
+                         "--seed": integer(rng, 0, 9), "--out": path(rng, tmp, ".nc"),
+                         "--plot": path(rng, tmp, ".png")})
+        elif cmd == "ring-ei phase-diagram":
+            small = {"--x": "jee1", "--x-range": "0 1 2", "--y": "tau_i",
+                     "--y-range": "5 10 2", "--n": "8", "--t-transient": "20",
+                     "--t-window": "20", "--max-work": "1e8"}
+            opts.update({"--x": rng.choice(["jee1", "JEI0", "tau_e", "bogus", ""]),
+                         "--x-range": f"{num(rng, 1)} {num(rng, 2)} {integer(rng, 2, 3)}",
+                         "--n": integer(rng, 3, 16), "--t-transient": num(rng, 20, False),
+                         "--t-window": num(rng, 20, False), "--dt": num(rng, 0.05, False),
+                         "--seed": integer(rng, 0, 9), "--out": path(rng, tmp, ".json"),
+                         "--plot": path(rng, tmp, ".png")})
     elif cmd in ("tln fixed-points", "tln attractors"):
         graph = rng.choice(["0->1,1->2,2->0", "0->1", "0->1,1->0", "a->b", "0->99", "",
                             ",".join(f"{i}->{(i + 1) % 5}" for i in range(5)), "0->0",

@@ -374,8 +374,11 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
             ts.append(ev.tangent_after)
             delta = 1e-7 * (1.0 + float(np.max(np.abs(yb))))
             probe = yb + delta * ev.tangent_after
-            tvals = [value(k, probe) if (k == kb or abs(value(k, yb)) == 0) else value(k, yb)
-                     for k in range(len(tests))]
+            # the crossed test, and any other on its zero set here (several units reaching
+            # their thresholds together), take their sign from just beyond the point
+            near = 1e-9 * (1.0 + float(np.max(np.abs(yb))))
+            tvals = [value(k, probe) if (k == kb or (k in kinks and abs(value(k, yb)) <= near))
+                     else value(k, yb) for k in range(len(tests))]
             arc += float(np.linalg.norm(yb - y))
             if not _inside(yb, p_min, p_max):
                 ys, ts, status, message = _clip(s, ys, ts, y, t, p_min, p_max, locate, events)

@@ -366,6 +366,22 @@ def test_period_cap_stops_the_branch_with_a_label(model):
     assert np.all(br.period <= 240.0)
 
 
+def test_homoclinic_approach_is_labelled():
+    # gamma_E = 0: the silent state (0, 0) is a fixed point on the E threshold; the
+    # unstable cycles from the Hopf point at 60 ms grow until they pass next to it
+    m = rn.EIModel(M_II=-0.5, gamma_E=0.0, tau_I=TAU_H)
+    br = continue_cycles(m, "tau_I", 48.0, 72.0, hopf=TAU_H)
+    assert br.status == ("homoclinic approach", "non-smooth Hopf (linear centre)")
+    (h,) = br.points_of("homoclinic approach")
+    assert h.period > 3 * br.period[-1]
+    assert np.all(np.diff(br.period) < 0)  # the period grows all the way to that end
+    # the last orbit passes within a small fraction of its size of the silent state
+    pb = _problem(m)
+    _t, X = pb.sample(pb.pack(br.points[0][None, :], br.period[0]), br.values[0], 20000)
+    size = float(np.max(np.ptp(X, axis=0)))
+    assert float(np.min(np.linalg.norm(X, axis=1))) < 1e-2 * size
+
+
 def test_figure_draws_stable_solid_and_unstable_dashed(branch):
     import matplotlib
 

@@ -139,7 +139,11 @@ class ShootingProblem:
             return self._runs[key]
         X, T = self.split(u)
         out: list[Any] | None = None
-        fl = self.flow(p)
+        try:
+            fl = self.flow(p)
+        except ValueError:  # ParameterError: the model refuses this value (a trial step)
+            self._runs[key] = (None, None)
+            return None, None
         if (np.isfinite(T) and 0 < T <= self.period_cap and np.all(np.isfinite(X))
                 and float(np.max(np.abs(X))) <= self.rate_cap and self._at_peak(fl, X[0])):
             h = T / self.m
@@ -230,12 +234,15 @@ class ShootingProblem:
         u = np.asarray(u, dtype=float)
         h = 1e-6 * (1.0 + abs(float(p)))
         fl, runs = self._flow_runs(u, p)
+        if fl is None or runs is None:
+            return np.full(self.size, np.nan)
         if not fl.exact:
             return (self.residual(u, p + h) - self.residual(u, p - h)) / (2 * h)
-        if runs is None:
-            return np.full(self.size, np.nan)
         n = self.n
-        net_p, net_m = self.build(p + h), self.build(p - h)
+        try:
+            net_p, net_m = self.build(p + h), self.build(p - h)
+        except ValueError:  # next to a value the model refuses
+            return np.full(self.size, np.nan)
         bits_of = {id(reg): bits for bits, reg in fl._regions.items()}
         derivs: dict[tuple[bool, ...], tuple[np.ndarray, np.ndarray]] = {}
         out = np.empty(self.size)
@@ -280,12 +287,32 @@ class ShootingProblem:
         return M
 
     def multipliers(self, u: np.ndarray, p: float) -> np.ndarray | None:
-        """Floquet multipliers (n,), the trivial one (closest to 1) first."""
+        """Floquet multipliers (n,), the trivial one first.
+
+        The non-trivial ones are the eigenvalues of the derivative of the Poincare map
+        on the plane through ``x_0`` normal to ``f(x_0)``, ``B^T (I - f f^T/|f|^2) M B``
+        (``B`` an orthonormal basis of the plane): unlike the eigenvalues of ``M``
+        itself they stay accurate for strongly unstable cycles (next to a saddle),
+        where ``M`` has huge entries and its eigenvalue 1 is ill-conditioned.  The
+        trivial one is reported as ``f . M f / |f|^2`` (1 on an exact cycle).
+        """
         M = self.monodromy(u, p)
         if M is None:
             return None
-        mu = np.linalg.eigvals(M)
-        return mu[np.argsort(np.abs(mu - 1.0), kind="stable")]
+        X, _ = self.split(np.asarray(u, dtype=float))
+        f = self.flow(p).rhs(X[0])
+        nf = float(f @ f)
+        if not nf > 0:
+            mu = np.linalg.eigvals(M)
+            return mu[np.argsort(np.abs(mu - 1.0), kind="stable")]
+        e = f / np.sqrt(nf)
+        Q, _ = np.linalg.qr(np.column_stack([e, np.eye(self.n)]))
+        B = Q[:, 1:self.n]
+        DP = B.T @ (M - np.outer(e, e @ M)) @ B
+        rest = np.linalg.eigvals(DP) if self.n > 1 else np.zeros(0)
+        rest = rest[np.argsort(-np.abs(rest), kind="stable")]
+        trivial = float(f @ M @ f) / nf
+        return np.concatenate([[complex(trivial)], rest.astype(complex)])
 
     def summary(self, u: np.ndarray, p: float, *, rates: bool = True) -> OrbitSummary | None:
         """Extremes of inputs (and of rates, unless ``rates=False``: NaN) over the orbit."""

@@ -480,6 +480,36 @@ def _tests(problem: ShootingProblem, names: Sequence[str], exact: bool) -> list[
     return tests
 
 
+class _HomoclinicWatch:
+    """Sees every point the engine accepts (a test function that never changes sign).
+
+    When the period has grown by 25%, and is more than twice the starting one, while the
+    parameter moved by less than 1e-3 of the interval, the branch is running into a
+    homoclinic orbit (the period grows like ``-log |p - p_c|``): the period cap is lowered
+    to the current period, so the next steps are refused and the branch stops there
+    (labelled ``"homoclinic approach"``) instead of creeping on.
+    """
+
+    def __init__(self, problem: ShootingProblem, s_T: float, T0: float, L: float) -> None:
+        self.problem, self.s_T, self.T0, self.L = problem, s_T, T0, L
+        self.seen: list[tuple[float, float]] = []
+
+    def __call__(self, v: np.ndarray, p: float) -> float:
+        T = float(v[-1]) * self.s_T
+        self.seen.append((float(p), T))
+        if len(self.seen) > 400:
+            del self.seen[:200]
+        if T > 2 * self.T0:
+            T_min = T
+            for q, Tq in reversed(self.seen):
+                if abs(q - p) > 1e-3 * self.L:
+                    break
+                T_min = min(T_min, Tq)
+            if T >= 1.25 * T_min:
+                self.problem.period_cap = min(self.problem.period_cap, T)
+        return 1.0
+
+
 #: Weight of the orbit against the parameter in the arclength (see continue_cycles).
 _KAPPA = 3.0
 
@@ -638,6 +668,7 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
     T0 = float(u0[-1])
     if period_cap is None:
         problem.period_cap = 50.0 * T0
+    cap0 = problem.period_cap
     x_ref = max(1.0, float(np.max(np.abs(u0[:-1]))))
     if rate_cap is None:
         problem.rate_cap = 10.0 * max(x_ref, float(problem.flow(p0).scale))
@@ -662,6 +693,7 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
         return lambda v, p: f(v * S, p)
 
     tests = [TestFunction(t.name, scaled(t.value), t.kink) for t in _tests(problem, names, exact)]
+    tests.append(TestFunction("observer", _HomoclinicWatch(problem, S[-1], T0, L)))
     ds_max = 0.2 * L if ds_max is None else as_float("ds_max", ds_max)
     ds = min(0.05 * L, ds_max) if ds is None else as_float("ds", ds)
     halves = []
@@ -685,12 +717,12 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
                              None if e.tangent_after is None else -e.tangent)
                   for e in reversed(events)]
         ends = (up, down)
-    return _assemble(problem, family, U, P, events, ends, names, exact)
+    return _assemble(problem, family, U, P, events, ends, names, exact, cap0)
 
 
 def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, P: np.ndarray,
-              events: list[CurveEvent], halves: tuple[Curve, Curve], names, exact: bool
-              ) -> LimitCycleBranch:
+              events: list[CurveEvent], halves: tuple[Curve, Curve], names, exact: bool,
+              cap0: float) -> LimitCycleBranch:
     K, n = P.size, problem.n
     period = U[:, -1].copy()
     points = U[:, :n].copy()
@@ -763,8 +795,8 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
                 dp = abs(float(P[end] - P[j]))
                 growth = abs(math.log(period[end] / period[j])) / max(dp, 1e-300)
                 span = float(np.max(P) - np.min(P))
-                label = "homoclinic approach" if growth * max(span, 1e-300) > 20 else (
-                    "period cap")
+                label = "homoclinic approach" if (growth * max(span, 1e-300) > 20
+                                                  or problem.period_cap < cap0) else "period cap"
             elif exact and s is not None and (hopf := _centre_end(problem, family, U[end],
                                                                      float(P[end]))):
                 label = "non-smooth Hopf (linear centre)"

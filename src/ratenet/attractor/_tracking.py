@@ -45,6 +45,16 @@ def tracking_lag_theory(model: RingModel, speeds: Any) -> np.ndarray:
     Returns
     -------
     ndarray, shape of ``speeds``
+
+    Examples
+    --------
+    In the broad regime the lag is ``arctan(omega tau / (1 - J1/2))``: pi/4 at
+    ``omega tau = 1 - J1/2``.
+
+    >>> from ratenet import RingModel
+    >>> lag = tracking_lag_theory(RingModel(J0=-2.0, J1=1.0, eps=0.1), [0.0, 0.5])
+    >>> bool(np.allclose(lag, [0.0, np.pi / 4]))
+    True
     """
     from ..theory.ring import stationary_state
 

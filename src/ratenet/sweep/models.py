@@ -44,6 +44,12 @@ def cell_seed_sequence(seed: int, index: int) -> np.random.SeedSequence:
     ``index`` is the cell's flat (C-order) index over the swept dimensions and the trial
     dimension, so a cell's stream depends only on the sweep's seed and the cell, never on
     how the grid was cut into chunks or which worker ran it.
+
+    Examples
+    --------
+    >>> ss = cell_seed_sequence(0, 5)
+    >>> ss.entropy, ss.spawn_key
+    (0, (5,))
     """
     return np.random.SeedSequence(seed, spawn_key=(int(index),))
 

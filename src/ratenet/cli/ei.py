@@ -272,15 +272,29 @@ def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: b
 @click.option("--max-values", "max_values", type=int, default=MAX_VALUES, show_default=True,
               help="Refuse a --num above this (each value costs a fixed-point solve and a "
                    "limit-cycle search); raise it for finer diagrams.")
+@click.option("--param2", "param2", default=None, metavar="NAME",
+              help="A second parameter: add the two-parameter curves of Hopf points, folds "
+                   "and border collisions ('curves' in the JSON); with --plot, draw the "
+                   "two-parameter diagram instead.")
+@click.option("--start2", type=float, default=None, help="First value of --param2.")
+@click.option("--stop2", type=float, default=None, help="Last value of --param2.")
 @_guard_model
 def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycles: bool,
                         as_json: bool, plot: str | None, quiet: bool, max_values: int,
+                        param2: str | None, start2: float | None, stop2: float | None,
                         **kwargs: Any) -> None:
     """Fixed-point branches, Hopf points, border collisions and cycles along one parameter.
+
+    With --param2 Q --start2 C --stop2 D: also the curves of special points in the
+    plane of the two parameters (continued, not scanned), and --plot draws them over the
+    regions (stable equilibrium, stable cycle, bistable) that one-parameter
+    continuations along a few rows of Q find.
 
     \b
     Example:
       ratenet ei bifurcation --param tau_I --start 20 --stop 100 --num 200 --plot bif.png
+      ratenet ei bifurcation --param tau_I --start 40 --stop 80 --param2 M_EE \\
+          --start2 1.1 --stop2 1.5 --m-ii -0.5 --json
     """
     from ..analysis import bifurcation_diagram
     from ..models.ei import EIModel
@@ -303,16 +317,23 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
             model.replace(**{name: v})
         except ParameterError as err:
             fail(f"{opt}: {err}")
+    name2 = _check_param2(model, name, param2, start2, stop2)
     _check_plot_path(plot)
     values = np.linspace(start, stop, num)
     diagram = bifurcation_diagram(model, name, values, cycles=not no_cycles,
                                   progress=show_progress(quiet))
-    if plot is not None:
+    curves = None
+    if name2 is not None and start2 is not None and stop2 is not None:
+        curves = _two_parameter(model, name, start, stop, name2, start2, stop2, plot, quiet)
+    if plot is not None and curves is None:
         from ..plotting.ei import bifurcation_figure
 
         _save(bifurcation_figure(diagram), plot)
     if as_json:
-        echo_json(diagram.to_dict())
+        out = diagram.to_dict()
+        if curves is not None:
+            out["curves"] = curves.to_dict()["curves"]
+        echo_json(out)
         return
     click.echo(f"{name} from {start:g} to {stop:g} ({num} values); "
                f"{len(diagram.branches)} fixed-point branch(es)")
@@ -338,3 +359,65 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
                        f"period {np.nanmin(c.period):.6g} to {np.nanmax(c.period):.6g} ms")
         else:
             click.echo("no limit cycle in the range")
+    if curves is not None:
+        click.echo(f"{len(curves.curves)} curve(s) of special points in ({name}, {name2}):")
+        for cv in curves.curves:
+            unit = f" of unit {cv.unit}" if cv.unit else ""
+            click.echo(f"  {cv.kind}{unit}: {len(cv)} points, {name} in "
+                       f"[{np.min(cv.P):.6g}, {np.max(cv.P):.6g}], {name2} in "
+                       f"[{np.min(cv.Q):.6g}, {np.max(cv.Q):.6g}] (ends: {', '.join(cv.ends)})")
+
+
+def _check_param2(model: Any, name: str, param2: str | None, start2: float | None,
+                  stop2: float | None) -> str | None:
+    """The canonical name of --param2 (None without it); exit 2 on bad input."""
+    from ..models.ei import EIModel
+
+    if param2 is None:
+        for opt, v in (("--start2", start2), ("--stop2", stop2)):
+            if v is not None:
+                fail(f"{opt}: needs --param2 (the second parameter to vary)")
+        return None
+    try:
+        name2 = EIModel.parameter_name(param2)
+    except ParameterError as err:
+        fail(f"--param2: {err}")
+    if name2 == name:
+        fail(f"--param2: must differ from --param = {name} (got {param2!r})")
+    if start2 is None or stop2 is None:
+        fail("--start2/--stop2: both are needed with --param2")
+    if not (math.isfinite(start2) and math.isfinite(stop2)):
+        fail(f"--start2/--stop2: must be finite numbers (got {start2:g}, {stop2:g})")
+    if not stop2 > start2:
+        fail(f"--stop2: must be greater than --start2 = {start2:g} (got {stop2:g})")
+    for opt, v in (("--start2", start2), ("--stop2", stop2)):
+        try:
+            model.replace(**{name2: v})
+        except ParameterError as err:
+            fail(f"{opt}: {err}")
+    return name2
+
+
+#: Seconds for the two-parameter curves and, with --plot, for the regions' rows.
+TWO_PARAMETER_SECONDS = 60.0
+
+
+def _two_parameter(model: Any, name: str, start: float, stop: float, name2: str,
+                   start2: float, stop2: float, plot: str | None, quiet: bool) -> Any:
+    from ..continuation.two_parameter import continue_special_curves
+
+    curves = continue_special_curves(model, name, start, stop, name2, start2, stop2,
+                                     time_limit=TWO_PARAMETER_SECONDS)
+    if plot is not None:
+        from ..plotting.bifurcation2d import classify_regions, two_parameter_figure
+
+        if not quiet:
+            note("classifying the regions: one continuation of equilibria and cycles per "
+                 f"row of {name2} (7 rows, at most {TWO_PARAMETER_SECONDS:g} s)")
+        regions = classify_regions(model, name, start, stop, name2, start2, stop2,
+                                   num=41, rows=7, time_limit=TWO_PARAMETER_SECONDS)
+        for remark in regions.notes:
+            if not quiet:
+                note(f"regions: {remark}")
+        _save(two_parameter_figure(curves, regions), plot)
+    return curves

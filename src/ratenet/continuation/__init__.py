@@ -1,19 +1,67 @@
-"""Continuation: follow equilibria and periodic orbits as a parameter moves.
+"""Continuation: follow equilibria and periodic orbits as parameters move.
 
-:mod:`ratenet.continuation._engine` holds a generic pseudo-arclength engine
-(:func:`continue_curve`) that knows nothing of rate models; the modules beside it
-build residuals for equilibria, limit cycles and two-parameter curves on top of it,
-exact for threshold-linear networks (region borders are located as kinks).
+* :func:`continue_equilibria`: every equilibrium branch of one parameter, exact for
+  threshold-linear networks (border collisions, non-smooth folds, linear centres),
+  with folds and Hopf points for smooth transfer functions;
+* :func:`continue_cycles` / :func:`all_cycle_branches`: branches of limit cycles,
+  stable and unstable, by exact shooting, with folds of cycles, period doubling,
+  Neimark-Sacker points and grazing; :func:`bistable_intervals` where a stable
+  equilibrium and a stable cycle coexist;
+* :func:`continue_special_curves`: Hopf, fold and border-collision curves in two
+  parameters.
+
+All of them sit on one generic pseudo-arclength engine, :func:`continue_curve`, which
+knows nothing of rate models (region borders are handed to it as kinks).
 """
 
 from ._engine import (
-           ContinuationError,
-           Curve,
-           CurveEvent,
-           TestFunction,
-           continue_both,
-           continue_curve,
+    ContinuationError,
+    Curve,
+    CurveEvent,
+    TestFunction,
+    continue_both,
+    continue_curve,
 )
+from .cycles import (
+    CyclePoint,
+    LimitCycleBranch,
+    all_cycle_branches,
+    bistable_example,
+    bistable_intervals,
+    continue_cycles,
+    stable_cycle_ranges,
+)
+from .equilibria import (
+    EquilibriumBranch,
+    EquilibriumBranches,
+    EquilibriumSystem,
+    SpecialPoint,
+    continue_equilibria,
+    pair_product,
+)
+from .two_parameter import TwoParameterCurve, TwoParameterCurves, continue_special_curves
 
-__all__ = ["ContinuationError", "Curve", "CurveEvent", "TestFunction", "continue_both",
-           "continue_curve"]
+__all__ = [
+    "ContinuationError",
+    "Curve",
+    "CurveEvent",
+    "CyclePoint",
+    "EquilibriumBranch",
+    "EquilibriumBranches",
+    "EquilibriumSystem",
+    "LimitCycleBranch",
+    "SpecialPoint",
+    "TestFunction",
+    "TwoParameterCurve",
+    "TwoParameterCurves",
+    "all_cycle_branches",
+    "bistable_example",
+    "bistable_intervals",
+    "continue_both",
+    "continue_curve",
+    "continue_cycles",
+    "continue_equilibria",
+    "continue_special_curves",
+    "pair_product",
+    "stable_cycle_ranges",
+]

@@ -23,8 +23,8 @@ onto the branch; parameter exact to ~1e-10 relative):
   continuous, so the time spent beyond the threshold, and with it the change of the
   flow and of its derivative, vanish continuously at the grazing (the map is C^1,
   only its second derivative is singular, as ``depth^(1/2)``); the test function is
-  located like a smooth one.  Should ``dp/ds`` change sign across a grazing the point
-  is also reported as ``"fold of cycles"`` with ``method="non-smooth (at a grazing)"``;
+  located like a smooth one, and ``dp/ds`` is continuous across it (a fold there is
+  found by the fold test like any other);
 * ``"non-smooth Hopf (linear centre)"``: the end of a branch of a threshold-linear
   network where the cycle shrinks onto the grazing orbit of a linear centre (the
   cycle is born at finite amplitude); ``"hopf"``: the end where a smooth network's
@@ -90,8 +90,7 @@ class CyclePoint:
     index : int
         Position in the branch's arrays.
     method : str
-        How it was found (``"test function"``, ``"non-smooth (at a grazing)"``,
-        ``"end of branch"``).
+        How it was found (``"test function"``, or ``"end of branch: ..."``).
     unit : str or None
         Grazing: the unit whose input touches its threshold.
     """
@@ -770,10 +769,6 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
                 continue  # a neutral saddle (two real multipliers with product 1)
         special.append(CyclePoint(kind, float(e.p), float(period[e.index]), points[e.index],
                                   mu, int(e.index), method, unit))
-        if kind == "grazing" and e.turns:
-            special.append(CyclePoint("fold of cycles", float(e.p), float(period[e.index]),
-                                      points[e.index], mu, int(e.index),
-                                      "non-smooth (at a grazing)", unit))
     # the ends
     status = []
     extra_msgs: list[str] = []

@@ -121,6 +121,141 @@ def _analysis(model) -> dict[str, Any]:
             "hopf_tau_I": hopf, "notes": notes}
 
 
+#: Seconds for the continuation of ``ei analyze`` (equilibria and cycles in tau_I).
+ATTRACTOR_SECONDS = 6.0
+
+
+def _cycles_at(model: Any, branches: list[Any], value: float, t_end: float) -> list[Any]:
+    """Every cycle of ``branches`` at tau_I = ``value``, corrected there by shooting.
+
+    Each crossing of ``value`` by a branch gives a guess (orbit point and period
+    interpolated between the two neighbouring cycles), corrected by a short continuation
+    started at ``value``; returns ``(branch, index)`` pairs of the corrected cycles,
+    one per distinct period.
+    """
+    import time
+
+    from ..continuation import ContinuationError
+    from ..continuation.cycles import continue_cycles
+
+    out: list[Any] = []
+    for br in branches:
+        v = br.values
+        for j in range(len(br) - 1):
+            a, b = float(v[j]), float(v[j + 1])
+            if a == b or not min(a, b) <= value <= max(a, b) or time.monotonic() > t_end:
+                continue
+            w = (value - a) / (b - a)
+            T = br.period[j] + w * (br.period[j + 1] - br.period[j])
+            x0 = br.points[j] + w * (br.points[j + 1] - br.points[j])
+            d = 1e-3 * abs(value)
+            try:
+                c = continue_cycles(model, "tau_I", value - d, value + d, cycle=(x0, T),
+                                    max_steps=2, time_limit=max(t_end - time.monotonic(), 0.2))
+            except (ContinuationError, ParameterError):
+                continue
+            k = int(np.argmin(np.abs(c.values - value)))
+            if abs(c.values[k] - value) > 1e-9 * abs(value):
+                continue
+            if any(abs(o.period[i] - c.period[k]) <= 1e-6 * c.period[k] for o, i in out):
+                continue
+            out.append((c, k))
+    return out
+
+
+def _attractors(model: Any, fps: list[Any], cyc: Any) -> dict[str, Any]:
+    """Coexisting attractors at the model's tau_I, from a local continuation in tau_I.
+
+    Equilibria and every branch of cycles (stable and unstable: from the Hopf points
+    and from simulation) are continued over tau_I in [min(tau_I, Hopf)/1.25,
+    max(tau_I, Hopf) * 1.25] (``ATTRACTOR_SECONDS`` at most); the cycles the branches
+    have at tau_I are corrected there by shooting.  A simulated cycle not on any
+    branch is continued too.
+    """
+    import time
+
+    from ..continuation import ContinuationError
+    from ..continuation.cycles import all_cycle_branches, continue_cycles
+    from ..continuation.equilibria import continue_equilibria
+
+    t_end = time.monotonic() + ATTRACTOR_SECONDS
+    v = float(model.tau_I)
+    h = model.hopf_tau_I()
+    ref = [v] + ([float(h)] if h is not None and math.isfinite(h) and h > 0 else [])
+    lo, hi = min(ref) / 1.25, max(ref) * 1.25
+    notes: list[str] = []
+    branches: list[Any] = []
+    try:
+        eq = continue_equilibria(model, "tau_I", lo, hi, time_limit=0.3 * ATTRACTOR_SECONDS)
+        hopf = [pt.value for pt in eq.points if "opf" in pt.kind]
+        branches, more = all_cycle_branches(model, "tau_I", lo, hi, hopf=hopf, probes=2,
+                                            time_limit=max(t_end - time.monotonic(), 0.2))
+        notes.extend(more)
+        if cyc is not None and not any(
+                abs(c.period[k] - cyc.period) <= 1e-3 * cyc.period
+                for c, k in _cycles_at(model, branches, v, t_end)):
+            branches.append(continue_cycles(model, "tau_I", lo, hi, cycle=cyc,
+                                            time_limit=max(t_end - time.monotonic(), 0.2)))
+    except (ContinuationError, ParameterError) as exc:
+        notes.append(f"continuation in tau_I over [{lo:.6g}, {hi:.6g}] ms stopped: {exc}")
+    found = _cycles_at(model, branches, v, t_end)
+    names = ("E", "I")
+    attractors: list[dict[str, Any]] = []
+    unstable: list[dict[str, Any]] = []
+    for fp in fps:
+        if fp.stable:
+            attractors.append({"kind": fp.type, "state": {f"nu_{n}": float(x) for n, x in
+                                                           zip(names, fp.state)},
+                               "stable": True})
+    for c, k in found:
+        d: dict[str, Any] = {"kind": "limit cycle", "period": float(c.period[k]),
+                             "stable": bool(c.stable[k])}
+        for i, n in enumerate(names):
+            d[f"nu_{n}_min"] = float(c.minimum[k, i])
+            d[f"nu_{n}_max"] = float(c.maximum[k, i])
+        d["floquet_multipliers"] = [[float(z.real), float(z.imag)] for z in c.multipliers[k]]
+        (attractors if c.stable[k] else unstable).append(d)
+    if time.monotonic() > t_end:
+        notes.append(f"the continuation reached its time cap ({ATTRACTOR_SECONDS:g} s): "
+                     "cycles may be missing")
+    return {"attractors": attractors, "unstable_cycles": unstable,
+            "multistability": _attractor_sentence(attractors, unstable),
+            "attractor_notes": notes, "continuation_range": [lo, hi]}
+
+
+def _attractor_sentence(att: list[dict[str, Any]], unstable: list[dict[str, Any]]) -> str:
+    def cycle(d: dict[str, Any]) -> str:
+        return f"{'a stable' if d['stable'] else 'an unstable'} limit cycle " \
+               f"(period {d['period']:.6g} ms)"
+
+    def point(d: dict[str, Any]) -> str:
+        s = d["state"]
+        return f"a {d['kind']} at ({s['nu_E']:.6g}, {s['nu_I']:.6g}) Hz"
+
+    fps = [d for d in att if d["kind"] != "limit cycle"]
+    cycles = [d for d in att if d["kind"] == "limit cycle"]
+    if not att:
+        return "no attractor found by the continuation"
+    if len(att) == 1:
+        return "one attractor: " + (point(fps[0]) if fps else cycle(cycles[0]))
+    head = "bistable" if len(att) == 2 else f"multistable ({len(att)} attractors)"
+    parts = []
+    for f in fps:
+        s = f["state"]
+        around = [c for c in cycles if c["nu_E_min"] <= s["nu_E"] <= c["nu_E_max"]
+                  and c["nu_I_min"] <= s["nu_I"] <= c["nu_I_max"]]
+        parts.append(point(f) + (" inside " + " and ".join(cycle(c) for c in around)
+                                 if around else ""))
+    inside = {id(c) for f in fps for c in cycles
+              if c["nu_E_min"] <= f["state"]["nu_E"] <= c["nu_E_max"]
+              and c["nu_I_min"] <= f["state"]["nu_I"] <= c["nu_I_max"]}
+    parts += [cycle(c) for c in cycles if id(c) not in inside]
+    text = f"{head}: " + ", ".join(parts)
+    if unstable:
+        text += ", separated by " + " and ".join(cycle(u) for u in unstable)
+    return text
+
+
 def _fmt_eig(z: complex) -> str:
     if abs(z.imag) < 1e-15:
         return f"{z.real:.6g}"
@@ -161,11 +296,15 @@ def analyze_command(as_json: bool, quiet: bool, **kwargs: Any) -> None:
     params, _ = _split_model_params(kwargs)
     model = _build_model(params)
     res = _analysis(model)
+    att = _attractors(model, res["fixed_points"], res["limit_cycle"])
     if as_json:
         echo_json({"model": res["model"],
                    "fixed_points": [_fixed_point_json(fp) for fp in res["fixed_points"]],
                    "limit_cycle": _cycle_json(res["limit_cycle"]),
-                   "hopf_tau_I": res["hopf_tau_I"], "notes": res["notes"]})
+                   "hopf_tau_I": res["hopf_tau_I"], "notes": res["notes"],
+                   "attractors": att["attractors"], "unstable_cycles": att["unstable_cycles"],
+                   "multistability": att["multistability"],
+                   "attractor_notes": att["attractor_notes"]})
         return
     p = res["model"]
     click.echo("E-I model: " + ", ".join(f"{k} = {p[k]:g}" for k in model.PARAMETERS))
@@ -188,6 +327,11 @@ def analyze_command(as_json: bool, quiet: bool, **kwargs: Any) -> None:
         click.echo(f"both-active fixed point loses stability at tau_I = "
                    f"{res['hopf_tau_I']:.6g} ms (trace of the Jacobian = 0)")
     for remark in res["notes"]:
+        click.echo(f"note: {remark}")
+    lo, hi = att["continuation_range"]
+    click.echo(f"attractors (continuation in tau_I over [{lo:.6g}, {hi:.6g}] ms): "
+               f"{att['multistability']}")
+    for remark in att["attractor_notes"]:
         click.echo(f"note: {remark}")
 
 
@@ -256,6 +400,50 @@ def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: b
                    f"limit cycle: period {cyc.period:.6g} ms")
 
 
+def _continued_cycles(model: Any, name: str, start: float, stop: float, diagram: Any,
+                      no_cycles: bool) -> tuple[list[Any] | None, list[tuple[float, float]]]:
+    """Every branch of cycles by continuation (from the Hopf points and from cycles that
+    simulation finds), and where a stable equilibrium and a stable cycle coexist."""
+    if no_cycles:
+        return None, []
+    from ..continuation import ContinuationError
+    from ..continuation.cycles import all_cycle_branches, bistable_intervals
+
+    try:
+        cycles, notes = all_cycle_branches(model, name, start, stop,
+                                           hopf=[p.value for p in diagram.hopf])
+        bistable = bistable_intervals(model, name, start, stop, cycles,
+                                      breakpoints=[p.value for p in diagram.points])
+    except ContinuationError as err:
+        fail(f"continuation of the limit cycles failed: {err}", code=1)
+    for msg in notes:
+        note(f"note: {msg}")
+    return cycles, bistable
+
+
+def _cycle_points(cycles: list[Any]) -> list[dict[str, Any]]:
+    """The special points of the cycle branches as ``points`` entries."""
+    out = []
+    for k, br in enumerate(cycles):
+        for sp in br.special:
+            d = sp.to_dict()
+            d["branches"] = [f"cycles {k}"]
+            d["frequency"] = None
+            out.append(d)
+    return out
+
+
+def _grid_equilibria(diagram: Any) -> Any:
+    """The grid scan's fixed-point branches in the form the continuation figure draws."""
+    from types import SimpleNamespace
+
+    branches = [SimpleNamespace(values=diagram.values[b.exists], states=b.states[b.exists],
+                                stable=b.stable[b.exists], eigenvalues=b.eigenvalues[b.exists])
+                for b in diagram.branches if np.any(b.exists)]
+    return SimpleNamespace(param=diagram.param, names=diagram.names, branches=branches,
+                           points=diagram.points)
+
+
 @ei.command("bifurcation")
 @click.option("--param", "param", required=True, metavar="NAME",
               help="Parameter to vary: M_EE, M_EI, M_IE, M_II, gamma_E, gamma_I, tau_E or "
@@ -267,11 +455,12 @@ def phase_plane_command(plot: str, x0: tuple[str, ...], t_max: float, as_json: b
 @_model_options
 @click.option("--json", "as_json", is_flag=True, help="Print the diagram as JSON.")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE.png", help="Write the six-panel figure here.")
+              metavar="FILE.png", help="Write the diagram here: E and I (equilibria, cycle "
+                                       "min/max; stable solid, unstable dashed) and periods.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no notes on stderr.")
 @click.option("--max-values", "max_values", type=int, default=MAX_VALUES, show_default=True,
-              help="Refuse a --num above this (each value costs a fixed-point solve and a "
-                   "limit-cycle search); raise it for finer diagrams.")
+              help="Refuse a --num above this (each value costs a fixed-point solve); raise "
+                   "it for finer fixed-point branches.")
 @click.option("--param2", "param2", default=None, metavar="NAME",
               help="A second parameter: add the two-parameter curves of Hopf points, folds "
                    "and border collisions ('curves' in the JSON); with --plot, draw the "
@@ -284,6 +473,10 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
                         param2: str | None, start2: float | None, stop2: float | None,
                         **kwargs: Any) -> None:
     """Fixed-point branches, Hopf points, border collisions and cycles along one parameter.
+
+    The fixed points are exact on the grid of --num values; the limit cycles, stable and
+    unstable, are continued (from each Hopf point and from the cycles simulation finds),
+    with their folds, grazings and ends ('cycles', 'points', 'bistable' in the JSON).
 
     With --param2 Q --start2 C --stop2 D: also the curves of special points in the
     plane of the two parameters (continued, not scanned), and --plot draws them over the
@@ -308,8 +501,7 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
     if num < 2:
         fail(f"--num: must be an integer >= 2 (got {num})")
     check_work("ei bifurcation", num, max_values, "--max-values",
-               f"--num {num}: one fixed-point solve{'' if no_cycles else ' and cycle search'} "
-               "per value", unit="values")
+               f"--num {num}: one fixed-point solve per value", unit="values")
     if not stop > start:
         fail(f"--stop: must be greater than --start = {start:g} (got {stop:g})")
     for opt, v in (("--start", start), ("--stop", stop)):
@@ -320,17 +512,24 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
     name2 = _check_param2(model, name, param2, start2, stop2)
     _check_plot_path(plot)
     values = np.linspace(start, stop, num)
-    diagram = bifurcation_diagram(model, name, values, cycles=not no_cycles,
+    diagram = bifurcation_diagram(model, name, values, cycles=False,
                                   progress=show_progress(quiet))
+    cycles, bistable = _continued_cycles(model, name, start, stop, diagram, no_cycles)
     curves = None
     if name2 is not None and start2 is not None and stop2 is not None:
         curves = _two_parameter(model, name, start, stop, name2, start2, stop2, plot, quiet)
     if plot is not None and curves is None:
-        from ..plotting.ei import bifurcation_figure
+        from ..plotting.continuation import continuation_figure
 
-        _save(bifurcation_figure(diagram), plot)
+        _save(continuation_figure(cycles or [], _grid_equilibria(diagram),
+                                  title=f"varying {name}"), plot)
     if as_json:
         out = diagram.to_dict()
+        out["cycles"] = None if cycles is None else [b.to_dict() for b in cycles]
+        if cycles:
+            out["points"] = sorted(out["points"] + _cycle_points(cycles),
+                                   key=lambda d: d["value"])
+        out["bistable"] = [[float(a), float(b)] for a, b in bistable]
         if curves is not None:
             out["curves"] = curves.to_dict()["curves"]
         echo_json(out)
@@ -351,14 +550,23 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
         state = ", ".join(f"{v:.6g}" for v in p.state)
         click.echo(f"  {p.kind} at {name} = {p.value:.10g} ({p.method}{extra}); fixed point "
                    f"({state}) Hz")
-    c = diagram.cycles
-    if c is not None:
-        if np.any(c.exists):
-            v = diagram.values[c.exists]
-            click.echo(f"limit cycle for {name} in [{v[0]:.6g}, {v[-1]:.6g}] (on the grid); "
-                       f"period {np.nanmin(c.period):.6g} to {np.nanmax(c.period):.6g} ms")
-        else:
+    if cycles is not None:
+        if not cycles:
             click.echo("no limit cycle in the range")
+        for k, br in enumerate(cycles):
+            lo, hi = br.range()
+            n_st = int(np.sum(br.stable))
+            click.echo(f"cycle branch {k}: {name} in [{lo:.6g}, {hi:.6g}] (continuation), "
+                       f"{len(br)} cycles, {n_st} stable, {len(br) - n_st} unstable; period "
+                       f"{np.min(br.period):.6g} to {np.max(br.period):.6g} ms; ends: "
+                       f"{br.status[0]}, {br.status[1]}")
+            for sp in br.special:
+                unit = f", unit {sp.unit}" if sp.unit else ""
+                click.echo(f"  {sp.kind} at {name} = {sp.value:.10g} (period {sp.period:.6g} "
+                           f"ms{unit})")
+        for a, b in bistable:
+            click.echo(f"bistable for {name} in [{a:.10g}, {b:.10g}]: a stable equilibrium and "
+                       f"a stable cycle coexist")
     if curves is not None:
         click.echo(f"{len(curves.curves)} curve(s) of special points in ({name}, {name2}):")
         for cv in curves.curves:

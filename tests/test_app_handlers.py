@@ -209,3 +209,36 @@ def test_cached_theory_equals_a_fresh_computation_and_is_read_only():
     np.testing.assert_allclose(a.profile, m0 + m1 * np.cos(theta - 0.3), rtol=1e-9)
     with pytest.raises(ValueError):
         a.profile[0] = 1.0
+
+
+def test_ei_analysis_failure_is_shown_and_the_last_picture_kept(ei, monkeypatch):
+    fixed = list(ei.src_fp.data["x"])
+    updates = ei.updates
+
+    def gives_up(model, *, grid):
+        raise RuntimeError("no convergence in 30 iterations")
+
+    monkeypatch.setattr(_api, "ei_phase_plane", gives_up)
+    ei.update()
+    assert ei.alert.visible and "analysis failed" in ei.alert.object
+    assert "no convergence" in ei.alert.object
+    assert list(ei.src_fp.data["x"]) == fixed and ei.updates == updates
+    monkeypatch.undo()
+    ei.update()
+    assert not ei.alert.visible
+
+
+def test_limit_cycle_search_is_bounded_per_request(monkeypatch):
+    """One request may not hold the server: the search gets LIMIT_CYCLE_SECONDS."""
+    from ratenet import analysis
+
+    seen = {}
+    real = analysis.find_limit_cycle
+
+    def spy(model, **kw):
+        seen.update(kw)
+        return real(model, **kw)
+
+    monkeypatch.setattr(analysis, "find_limit_cycle", spy)
+    _api.ei_phase_plane(_api.ei_model(tau_I=50.0), grid=5)
+    assert seen["max_seconds"] == _api.LIMIT_CYCLE_SECONDS <= 2.0

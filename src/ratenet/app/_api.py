@@ -263,6 +263,10 @@ def ei_model(**params: float) -> Any:
     return EIModel(**params)  # type: ignore[arg-type]
 
 
+#: Longest search for a limit cycle in one request (s).
+LIMIT_CYCLE_SECONDS = 2.0
+
+
 @dataclass(frozen=True)
 class EIFixedPoint:
     """A fixed point: rates (Hz), type, eigenvalues, Jacobian trace and determinant (1/ms)."""
@@ -315,7 +319,8 @@ def ei_phase_plane(model: Any, *, grid: int) -> EIPhasePlane:
     from .. import analysis as A
 
     fps = A.find_fixed_points(model)
-    lc = A.find_limit_cycle(model)
+    # a bounded search: one request must not hold the server (and every other session)
+    lc = A.find_limit_cycle(model, max_seconds=LIMIT_CYCLE_SECONDS)
     x_range, y_range = A.default_window(fps, lc)
     ncl = A.nullclines(model, x_range=x_range, y_range=y_range)
     pieces = [[(np.asarray(seg)[:, 0], np.asarray(seg)[:, 1]) for seg in n.segments]

@@ -246,9 +246,18 @@ class EIView:
         self._generation += 1
         gen = self._generation
         with pn.io.hold():
-            self.src_start.data = dict(x=[self._start[0]], y=[self._start[1]])
             if not trajectory_only:
-                self._draw_analysis(model, grid)
+                try:
+                    self._draw_analysis(model, grid)
+                except (ArithmeticError, RuntimeError, ValueError, np.linalg.LinAlgError) as err:
+                    # the numerical analysis gave up: say so, keep the last picture
+                    self.alert.object = (f"The analysis failed for these parameters: "
+                                         f"{html.escape(type(err).__name__)}: "
+                                         f"{html.escape(str(err)[:300])}. The previous "
+                                         "result is kept.")
+                    self.alert.visible = True
+                    return
+            self.src_start.data = dict(x=[self._start[0]], y=[self._start[1]])
             self.alert.visible = False
         self._valid = {**params, "duration": duration, "grid": grid}  # put back if refused
         self.first_draw_s = time.perf_counter() - t0

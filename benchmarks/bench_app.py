@@ -45,7 +45,10 @@ def main() -> int:
             lines.append(f"| {name} | {med:.0f} | {max(values):.0f} | {met} |")
     text = "\n".join(lines) + "\n"
     print(text)
-    (HERE / "RESULTS_app.md").write_text(text)
+    path = HERE / "RESULTS_app.md"
+    old = path.read_text() if path.exists() else ""
+    load = old.find("## Explorer under load")  # written by bench_explorer_load.py: kept
+    path.write_text(text + ("\n" + old[load:] if load >= 0 else ""))
     return 0
 
 

@@ -444,3 +444,34 @@ def test_smooth_hopf_branch_against_root_solve_and_simulation():
     assert cyc is not None
     assert br.period[-1] == pytest.approx(cyc.period, rel=1e-6)
     assert np.allclose(br.maximum[-1], cyc.maximum, rtol=1e-4)
+
+
+# ------------------------------------------------------------ command line
+def test_cli_bifurcation_reports_the_fold_of_cycles_and_bistability(branch):
+    import json
+
+    from click.testing import CliRunner
+
+    from ratenet.cli import main
+
+    args = ["ei", "bifurcation", "--param", "tau_I", "--start", "50", "--stop", "70", "--num",
+            "21", "--m-ii", "-0.5", "--quiet"]
+    r = CliRunner().invoke(main, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    # today's keys kept; cycles are now continued branches
+    assert {"param", "values", "hopf", "folds", "border_collisions", "points", "branches",
+            "cycles", "names", "model"} <= set(d)
+    assert d["hopf"] == [pytest.approx(TAU_H, rel=1e-12)]
+    (cyc,) = d["cycles"]
+    stable = [pt["stable"] for pt in cyc["points"]]
+    assert any(stable) and not all(stable)
+    folds = [p for p in d["points"] if p["kind"] == "fold of cycles"]
+    assert [f["value"] for f in folds] == [pytest.approx(branch.folds[0].value, rel=1e-9)]
+    assert d["bistable"] == [[pytest.approx(branch.folds[0].value, rel=1e-9),
+                              pytest.approx(TAU_H, rel=1e-12)]]
+    assert [p["value"] for p in d["points"]] == sorted(p["value"] for p in d["points"])
+    text = CliRunner().invoke(main, args)
+    assert text.exit_code == 0, text.output
+    assert "fold of cycles at tau_I = 57.16154" in text.output
+    assert "bistable for tau_I in [57.16154" in text.output

@@ -96,8 +96,12 @@ def test_bifurcation_json_any_case():
     assert d["param"] == "tau_I"
     assert d["hopf"] == [pytest.approx(40.0, rel=1e-12)]
     assert len(d["values"]) == 41 and d["branches"][0]["label"] == "active: E, I"
-    exists = np.array(d["cycles"]["exists"])
-    np.testing.assert_array_equal(exists, np.array(d["values"]) > 40)
+    # the cycles are continued: one branch, born at the Hopf point, stable beyond it
+    (cyc,) = d["cycles"]
+    vals = np.array([pt["value"] for pt in cyc["points"]])
+    stable = np.array([pt["stable"] for pt in cyc["points"]])
+    assert vals.min() == pytest.approx(40.0, rel=1e-9) and vals.max() == 100.0
+    assert np.all(stable[vals > 40.0 + 1e-6]) and not np.any(stable[vals < 40.0 + 1e-9])
 
 
 def test_bifurcation_text_and_plot(tmp_path):

@@ -564,9 +564,9 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
                 unit = f", unit {sp.unit}" if sp.unit else ""
                 click.echo(f"  {sp.kind} at {name} = {sp.value:.10g} (period {sp.period:.6g} "
                            f"ms{unit})")
-        for a, b in bistable:
-            click.echo(f"bistable for {name} in [{a:.10g}, {b:.10g}]: a stable equilibrium and "
-                       f"a stable cycle coexist")
+        for v0, v1 in bistable:
+            click.echo(f"bistable for {name} in [{v0:.10g}, {v1:.10g}]: a stable equilibrium "
+                       f"and a stable cycle coexist")
     if curves is not None:
         click.echo(f"{len(curves.curves)} curve(s) of special points in ({name}, {name2}):")
         for cv in curves.curves:

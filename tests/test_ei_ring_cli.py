@@ -109,7 +109,10 @@ BAD = [("--jee0", "-0.5"), ("--jee1", "-1"), ("--jei0", "0.5"), ("--jei1", "2"),
        ("--tau-e", "0"), ("--tau-i", "-5"), ("--h-e", "nan"), ("--h-i", "inf"),
        ("--eps-e", "-1"), ("--tau-a", "0"), ("--j-a", "-1"),
        # finite but overflowing the mode Jacobians (1/tau, J/tau beyond 1e150 per ms)
-       ("--tau-e", "5e-324"), ("--tau-i", "1e-200"), ("--jee1", "1e200"), ("--h-e", "1e300")]
+       ("--tau-e", "5e-324"), ("--tau-i", "1e-200"), ("--jee1", "1e200"), ("--h-e", "1e300"),
+       # a tuned input that overflows, and time constants whose ratios overflow (tau_E = 1e308
+       # made the mode-0 Hopf tau_I infinite and was reported against --tau-i)
+       ("--eps-e", "1e308"), ("--eps-i", "1e200"), ("--tau-e", "1e308"), ("--tau-a", "1e200")]
 
 
 @pytest.mark.parametrize("command", ["theory", "simulate"])
@@ -283,9 +286,29 @@ def test_phase_diagram_json_and_theory_boundary(tmp_path):
     (["--x", "nope"], "--x"), (["--x", "tau_i", "--y", "TAU_I"], "--y"),
     (["--x-range", "1", "0", "3"], "--x-range"), (["--y-range", "0", "1", "1.5"], "--y-range"),
     (["--x-range", "0", "1", "1000"], "--x-range"), (["--t-window", "-1"], "--t-window"),
-    (["--max-work", "10"], "--max-work")])
+    (["--max-work", "10"], "--max-work"),
+    # a grid value the model refuses, or one that overflows, is named by the range it came from
+    (["--y-range", "0", "50", "3"], "--y-range"), (["--y-range", "1", "1e300", "3"], "--y-range"),
+    (["--x", "jee1", "--x-range", "0", "1e200", "2"], "--x-range")])
 def test_phase_diagram_bad_input_exits_2(args, option):
     r = run("phase-diagram", *args)
     assert r.exit_code == 2, r.output
     err = _stderr(r).strip()
     assert option in err and len(err.splitlines()) == 1
+
+
+def test_hopf_tau_I_beyond_float64_is_none_not_inf():
+    """tau_I* = tau_E (1 - g_I c_II) / (g_E c_EE - 1) overflows for huge tau_E: no Hopf point
+    at a representable tau_I (None), and mode 1's closed form still holds where it fits."""
+    import warnings
+
+    from ratenet import EIRingModel
+    from ratenet.theory.ei_ring import hopf_tau_I
+
+    base = dict(J_EE0=1.25, J_EE1=3.0, J_EI0=-1.0, J_EI1=-2.0, J_IE0=1.0, J_IE1=2.0,
+                J_II1=-1.0, h_E=10.0, h_I=-10.0)
+    # mode 1: c_EE = 1.5, c_II = -0.5, D > 0: tau_I* = tau_E * 1.5 / 0.5 = 3 tau_E
+    assert hopf_tau_I(EIRingModel(**base, tau_E=1e300, N=8), 1) == pytest.approx(3e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert hopf_tau_I(EIRingModel(**base, tau_E=1e308, N=8), 1) is None

@@ -138,18 +138,26 @@ def _model(params: dict[str, Any], N: int = 256) -> Any:
     return model
 
 
-def _check_scales(model: Any) -> None:
-    """Refuse (exit 2, naming the option) parameters whose Jacobian entries overflow."""
+def _check_scales(model: Any, options: dict[str, str] | None = None) -> None:
+    """Refuse (exit 2, naming the option) parameters whose Jacobian entries overflow.
+
+    ``options`` maps a parameter to the option to name (default ``OPTION_OF``)."""
+    opts = {**OPTION_OF, **(options or {})}
     taus = {"tau_E": model.tau_E, "tau_I": model.tau_I, "tau_A": model.tau_A}
     couplings = {k: abs(getattr(model, k)) for k in DEFAULTS if k.startswith("J_")}
     couplings["h_E"], couplings["h_I"] = abs(model.h_E), abs(model.h_I)
+    couplings["eps_E"], couplings["eps_I"] = model.eps_E, model.eps_I
     big_name, big = max(couplings.items(), key=lambda kv: kv[1])
     tau_name, tau = min(taus.items(), key=lambda kv: kv[1])
     if not 1.0 / tau < RATE_SCALE_MAX:
-        fail(f"{OPTION_OF[tau_name]}: {tau_name} = {tau:g} ms is too small: rates of 1/{tau_name}"
+        fail(f"{opts[tau_name]}: {tau_name} = {tau:g} ms is too small: rates of 1/{tau_name}"
              f" would exceed {RATE_SCALE_MAX:g}/ms (use {tau_name} >= {1 / RATE_SCALE_MAX:g})")
+    slow_name, slow = max(taus.items(), key=lambda kv: kv[1])
+    if not slow <= RATE_SCALE_MAX:
+        fail(f"{opts[slow_name]}: {slow_name} = {slow:g} ms is too large: time constants "
+             f"up to {RATE_SCALE_MAX:g} ms are accepted (ratios of them stay finite)")
     if not (1.0 + big) / tau < RATE_SCALE_MAX:
-        fail(f"{OPTION_OF[big_name]}: |{big_name}| = {big:g} with {tau_name} = {tau:g} ms gives "
+        fail(f"{opts[big_name]}: |{big_name}| = {big:g} with {tau_name} = {tau:g} ms gives "
              f"rates above {RATE_SCALE_MAX:g}/ms; use smaller values")
 
 
@@ -490,7 +498,17 @@ def phase_diagram_cmd(as_json: bool, quiet: bool, x_param: str, x_range: Any, y_
     check_seed("seed", seed)
     check_output_path("--out", out, suffixes=(".json",))
     check_plot_path("--plot", plot)
-    cells = [base.replace(**{xp: float(a), yp: float(b)}) for b in ys for a in xs]  # validate
+    # every cell validated; a refused value is reported against the range it came from
+    from_range = {**OPTION_OF, xp: "--x-range", yp: "--y-range"}
+    cells = []
+    for b in ys:
+        for a in xs:
+            try:
+                cell = base.replace(**{xp: float(a), yp: float(b)})
+            except ParameterError as err:
+                parameter_error(err, from_range)
+            _check_scales(cell, from_range)
+            cells.append(cell)
     step = dt if dt is not None else min(min(m.tau_E, m.tau_I) for m in cells) / 100.0
     step = check_positive("dt", step)
     steps = (t_transient + t_window) / step

@@ -155,14 +155,15 @@ def _compiled_runner(models, x, R, div_step, dt, rec, method, max_sum, parallel,
 
     B = x.shape[0]
     Kmax = max(m.n_harmonics for m in models)
+    # one np.array call per table (a batch of thousands: no per-model element assignment)
     Jc = np.zeros((B, Kmax + 1, 2, 2))
+    Jc[:, :2] = np.array([(m.J_EE0, m.J_EI0, m.J_IE0, m.J_II0, m.J_EE1, m.J_EI1, m.J_IE1,
+                           m.J_II1) for m in models], dtype=float).reshape(B, 2, 2, 2)
     for b, m in enumerate(models):
-        Jc[b, 0] = ((m.J_EE0, m.J_EI0), (m.J_IE0, m.J_II0))
-        Jc[b, 1] = ((m.J_EE1, m.J_EI1), (m.J_IE1, m.J_II1))
-        for k, row in enumerate(m.J_higher, start=2):
-            Jc[b, k] = np.reshape(row, (2, 2))
-    P = np.array([[m.h_E, m.h_I, m.eps_E, m.eps_I, m.theta0, m.tau_E, m.tau_I, m.J_A, m.tau_A,
-                   *m.transfer.params] for m in models], dtype=float)
+        if m.J_higher:
+            Jc[b, 2:2 + len(m.J_higher)] = np.reshape(m.J_higher, (-1, 2, 2))
+    P = np.array([(m.h_E, m.h_I, m.eps_E, m.eps_I, m.theta0, m.tau_E, m.tau_I, m.J_A, m.tau_A,
+                   *m.transfer.params) for m in models], dtype=float)
     theta = models[0].theta
     adapt = bool(models[0].adaptation)
     if uses_fused_kernel(models, method, noise is not None):

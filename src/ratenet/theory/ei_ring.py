@@ -332,7 +332,8 @@ def hopf_tau_I(model: EIRingModel, k: int, state: UniformState | None = None) ->
     if not model.adaptation:
         if a <= 0 or D <= 0:
             return None
-        return float(model.tau_E * (-d) / a)
+        tau = float(model.tau_E) * float(-d) / float(a)   # Python floats: inf, no warning
+        return tau if math.isfinite(tau) else None   # beyond float64: no Hopf point
     return _hopf_tau_I_numeric(model, k, s)
 
 

@@ -608,14 +608,25 @@ def _check_param2(model: Any, name: str, param2: str | None, start2: float | Non
 
 #: Seconds for the two-parameter curves and, with --plot, for the regions' rows.
 TWO_PARAMETER_SECONDS = 60.0
+#: Values of Q where one-parameter runs in P start the two-parameter curves.
+TWO_PARAMETER_SEEDS = 11
 
 
 def _two_parameter(model: Any, name: str, start: float, stop: float, name2: str,
                    start2: float, stop2: float, plot: str | None, quiet: bool) -> Any:
+    from ..continuation import ContinuationError
     from ..continuation.two_parameter import continue_special_curves
 
-    curves = continue_special_curves(model, name, start, stop, name2, start2, stop2,
-                                     time_limit=TWO_PARAMETER_SECONDS)
+    # seeds: one-parameter runs in P at this many values of Q; a curve that crosses the
+    # box only between seed rows would be missed (3, the default, misses the Hopf curve
+    # of EIModel() in tau_I [40, 80] x M_EE [1.1, 2]); each run costs a few ms
+    try:
+        curves = continue_special_curves(model, name, start, stop, name2, start2, stop2,
+                                         seeds=TWO_PARAMETER_SEEDS,
+                                         time_limit=TWO_PARAMETER_SECONDS)
+    except (ParameterError, ContinuationError) as err:
+        # the box was checked above: an error here is the continuation's, not the input's
+        fail(f"the two-parameter continuation in ({name}, {name2}) failed: {err}", code=1)
     if plot is not None:
         from ..plotting.bifurcation2d import classify_regions, two_parameter_figure
 

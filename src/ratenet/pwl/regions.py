@@ -33,6 +33,18 @@ def region_system(net: RateNetwork, active: tuple[bool, ...]) -> tuple[np.ndarra
     -------
     A : ndarray of shape (n, n)
     c : ndarray of shape (n,)
+
+    Examples
+    --------
+    With both populations of the default E-I model active, ``A = diag(1/tau) (M - I)`` and
+    ``c = -diag(1/tau) gamma``; the region's fixed point solves ``A x + c = 0``:
+
+    >>> from ratenet import EIModel
+    >>> A, c = region_system(EIModel().to_network(), (True, True))
+    >>> bool(np.allclose(A, [[0.25 / 10, -1 / 10], [1 / 30, -1 / 30]]))
+    True
+    >>> np.linalg.solve(A, -c)   # (80/3, 50/3) Hz
+    array([26.66666667, 16.66666667])
     """
     tr = net.transfer
     g, thr = tr.gain, tr.threshold  # type: ignore[attr-defined]

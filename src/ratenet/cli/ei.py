@@ -433,6 +433,12 @@ def _cycle_points(cycles: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _math_name(name: str) -> str:
+    from ..plotting.ei import _math_name as math_name
+
+    return math_name(name)
+
+
 def _grid_equilibria(diagram: Any) -> Any:
     """The grid scan's fixed-point branches in the form the continuation figure draws."""
     from types import SimpleNamespace
@@ -440,8 +446,13 @@ def _grid_equilibria(diagram: Any) -> Any:
     branches = [SimpleNamespace(values=diagram.values[b.exists], states=b.states[b.exists],
                                 stable=b.stable[b.exists], eigenvalues=b.eigenvalues[b.exists])
                 for b in diagram.branches if np.any(b.exists)]
+    # a threshold-linear 'hopf' is a linear centre: one name (and marker) with the cycles'
+    pl = any(b.active is not None for b in diagram.branches)
+    points = [SimpleNamespace(kind="non-smooth Hopf (linear centre)" if pl and p.kind == "hopf"
+                              else p.kind, value=p.value, state=p.state)
+              for p in diagram.points]
     return SimpleNamespace(param=diagram.param, names=diagram.names, branches=branches,
-                           points=diagram.points)
+                           points=points)
 
 
 @ei.command("bifurcation")
@@ -522,7 +533,7 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
         from ..plotting.continuation import continuation_figure
 
         _save(continuation_figure(cycles or [], _grid_equilibria(diagram),
-                                  title=f"varying {name}"), plot)
+                                  title=f"varying {_math_name(name)}"), plot)
     if as_json:
         out = diagram.to_dict()
         out["cycles"] = None if cycles is None else [b.to_dict() for b in cycles]
@@ -555,9 +566,11 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
             click.echo("no limit cycle in the range")
         for k, br in enumerate(cycles):
             lo, hi = br.range()
-            n_st = int(np.sum(br.stable))
+            n_st, n_neu = int(np.sum(br.stable)), int(np.sum(br.neutral))
+            neutral = f", {n_neu} neutral (a continuum of closed orbits)" if n_neu else ""
             click.echo(f"cycle branch {k}: {name} in [{lo:.6g}, {hi:.6g}] (continuation), "
-                       f"{len(br)} cycles, {n_st} stable, {len(br) - n_st} unstable; period "
+                       f"{len(br)} cycles, {n_st} stable, {len(br) - n_st - n_neu} unstable"
+                       f"{neutral}; period "
                        f"{np.min(br.period):.6g} to {np.max(br.period):.6g} ms; ends: "
                        f"{br.status[0]}, {br.status[1]}")
             for sp in br.special:

@@ -739,7 +739,12 @@ def _assemble(problem: ShootingProblem, family: ParameterFamily, U: np.ndarray, 
     stable = np.all(np.abs(mult[:, 1:]) < 1.0, axis=1)
     # a continuum of closed orbits is generic only for piecewise-linear networks (regions
     # of zero trace); a smooth cycle next to its Hopf point is weakly stable, not neutral
-    neutral = np.all(np.abs(np.abs(mult[:, 1:]) - 1.0) < 1e-5, axis=1) & (n > 1) & exact
+    # (and a continuum: a neighbour is neutral too; a fold alone is not)
+    raw = np.all(np.abs(np.abs(mult[:, 1:]) - 1.0) < 1e-5, axis=1) & (n > 1) & exact
+    near = np.zeros_like(raw)
+    near[1:] |= raw[:-1]
+    near[:-1] |= raw[1:]
+    neutral = raw & near
     stable &= ~neutral
     special: list[CyclePoint] = []
     for e in events:

@@ -242,7 +242,7 @@ def _n_events(page) -> int:
 def test_J1_past_2_gives_marginal_regime_and_a_free_bump(browser, server):
     with session(browser, server) as page:
         assert regime(page) == "narrow"
-        press(page, "J1", "ArrowRight", 7)  # 1.5 -> 2.2 in steps of 0.1
+        press(page, "J₁", "ArrowRight", 7)  # 1.5 -> 2.2 in steps of 0.1
         wait_marker(page, 2.2)
         assert regime(page) == "marginal"
         # Marginal phase: without the stimulus the bump persists (self-sustained)...
@@ -271,11 +271,11 @@ def test_tau_I_past_40_makes_a_limit_cycle(browser, server):
         assert page.locator(".ratenet-cycle").get_attribute("data-cycle") == "no"
         # Closed form: the trace of the Jacobian, (M_EE-1)/tau_E + (M_II-1)/tau_I, changes
         # sign at tau_I = tau_E (1 - M_II)/(M_EE - 1) = 40 ms for the default weights.
-        press(page, "tau_I", "ArrowRight", 9)  # 30 -> 39 ms
+        press(page, "τ_I", "ArrowRight", 9)  # 30 -> 39 ms
         page.locator(".bk-slider-title", has_text="constant: 39").wait_for(timeout=WAIT_MS)
         page.locator(".ratenet-ei-fixed-points", has_text="stable focus").wait_for(timeout=WAIT_MS)
         assert page.locator(".ratenet-cycle").get_attribute("data-cycle") == "no"
-        press(page, "tau_I", "ArrowRight", 2)  # 41 ms
+        press(page, "τ_I", "ArrowRight", 2)  # 41 ms
         page.locator(".ratenet-cycle[data-cycle='yes']").wait_for(timeout=WAIT_MS)
         assert "unstable focus" in page.locator(".ratenet-ei-fixed-points").inner_text()
         cyc = [renderer_data(page, "ei_phase", "limit_cycle", c) for c in ("x", "y")]
@@ -311,7 +311,7 @@ def test_out_of_range_request_is_refused_and_server_keeps_serving(browser, serve
             has_text="(got 100000)").wait_for(timeout=WAIT_MS)
         shot(page, "app_refused.png")
         # the same session still works: a slider change recomputes and clears the message
-        press(page, "J1", "ArrowRight", 7)
+        press(page, "J₁", "ArrowRight", 7)
         wait_marker(page, 2.2)
         assert regime(page) == "marginal"
         assert not alert.is_visible()
@@ -337,17 +337,17 @@ def test_two_sessions_do_not_interfere(browser, server):
         press(a, "J1", "ArrowRight", 10)  # J1 = 2.5 in session a only
         wait_marker(a, 2.5)
         assert regime(a) == "marginal"
-        press(b, "eps", "ArrowRight", 5)  # eps = 0.15 in session b only
+        press(b, "ε", "ArrowRight", 5)  # eps = 0.15 in session b only
         b.wait_for_function("""() => {
             const f = Bokeh.documents[0].get_model_by_name('ring_phase');
-            return f.title.text.includes('eps = 0.15');
+            return f.title.text.includes('ε = 0.15');
         }""", timeout=WAIT_MS)
         assert regime(b) == "narrow"
         assert abs(source_data(b, "ring_phase", "J1")[0] - 1.5) < 1e-9
         assert abs(source_data(a, "ring_phase", "J1")[0] - 2.5) < 1e-9
         title_a = a.evaluate(
             "() => Bokeh.documents[0].get_model_by_name('ring_phase').title.text")
-        assert "eps = 0.1" in title_a and "eps = 0.15" not in title_a
+        assert "ε = 0.1" in title_a and "ε = 0.15" not in title_a
         shot(a, "app_session_a.png")
         shot(b, "app_session_b.png")
 
@@ -446,9 +446,9 @@ def test_every_slider_step_redraws_the_plot(browser, server):
     """
     load_before = os.getloadavg()[0]
     with session(browser, server) as page:
-        ring = _latencies(page, "ring_profile", "m", "J0", "ArrowLeft", 7)
+        ring = _latencies(page, "ring_profile", "m", "J₀", "ArrowLeft", 7)
         open_ei(page)
-        ei = _latencies(page, "ei_phase", "kind", "tau_I", "ArrowRight", 7)
+        ei = _latencies(page, "ei_phase", "kind", "τ_I", "ArrowRight", 7)
     load = max(load_before, os.getloadavg()[0])
     report = {
         "ring: J0 key press -> profile, space-time, M/|C|, regime redrawn (ms)": ring,

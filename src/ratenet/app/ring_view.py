@@ -67,22 +67,22 @@ class RingView:
     def _build_widgets(self) -> None:
         W = pn.widgets
         F, L = W.FloatSlider, labelled
-        self.w_J0 = L(F, "J0 (uniform coupling)", start=J0_RANGE[0], end=1.5, step=0.1,
+        self.w_J0 = L(F, "J₀ (uniform coupling)", start=J0_RANGE[0], end=1.5, step=0.1,
                       value=-2.0, width=260)
-        self.w_J1 = L(F, "J1 (tuned coupling)", start=J1_RANGE[0], end=J1_RANGE[1], step=0.1,
+        self.w_J1 = L(F, "J₁ (tuned coupling)", start=J1_RANGE[0], end=J1_RANGE[1], step=0.1,
                       value=1.5, width=260)
-        self.w_h0 = L(F, "h0 (uniform input)", start=0.0, end=5.0, step=0.05, value=1.0,
+        self.w_h0 = L(F, "h₀ (uniform input)", start=0.0, end=5.0, step=0.05, value=1.0,
                       width=260)
-        self.w_eps = L(F, "eps (stimulus contrast)", start=0.0, end=1.0, step=0.01, value=0.1,
+        self.w_eps = L(F, "ε (stimulus contrast)", start=0.0, end=1.0, step=0.01, value=0.1,
                        width=260)
-        self.w_theta0 = L(F, "theta0 (stimulus angle, deg)", start=-180.0, end=180.0,
+        self.w_theta0 = L(F, "θ₀ (stimulus angle, deg)", start=-180.0, end=180.0,
                           step=5.0, value=0.0, width=260)
         self.w_N = L(W.EditableIntSlider, "N (units)", start=16, end=1024, step=16, value=256,
                      width=260, css_classes=["ratenet-N"])
-        self.w_duration = L(W.EditableFloatSlider, "duration (tau)", start=5.0, end=200.0,
+        self.w_duration = L(W.EditableFloatSlider, "duration (units of τ)", start=5.0, end=200.0,
                             step=5.0, value=40.0, width=260, css_classes=["ratenet-duration"])
         noise_ok = _api.noise_supported()
-        self.w_noise = L(F, ("noise sigma (white noise on the rates)" if noise_ok
+        self.w_noise = L(F, ("noise σ (white noise on the rates)" if noise_ok
                              else "noise (needs a ratenet whose simulate has noise)"),
                          start=0.0, end=1.0, step=0.01, value=0.0, width=260,
                          disabled=not noise_ok)
@@ -116,9 +116,9 @@ class RingView:
         self.src_st = ColumnDataSource(dict(image=[np.zeros((2, 2))], x=[0.0], y=[-180.0],
                                             dw=[1.0], dh=[360.0]))
         self.cmap = LinearColorMapper(palette=Viridis256, low=0.0, high=1.0)
-        f = figure(title="Activity m(theta, t); red dots: population vector arg C", width=560,
+        f = figure(title="Activity m(θ, t); red dots: population vector arg C", width=560,
                    height=300, tools=tools,
-                   x_axis_label="time (tau)", y_axis_label="preferred angle theta (deg)",
+                   x_axis_label="time t/τ", y_axis_label="preferred angle θ (deg)",
                    x_range=Range1d(start=0, end=1), y_range=Range1d(start=-180, end=180),
                    name="ring_spacetime")
         f.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.src_st,
@@ -130,14 +130,14 @@ class RingView:
                text_font_size="10px", x_offset=3, y_offset=12)
         self.src_bump = ColumnDataSource(dict(t=[], deg=[]))
         f.scatter("t", "deg", source=self.src_bump, size=2, color="#ff4d4d", alpha=0.7)
-        f.add_layout(ColorBar(color_mapper=self.cmap, width=10, title="rate"), "right")
+        f.add_layout(ColorBar(color_mapper=self.cmap, width=10, title="rate m"), "right")
         self.fig_st: Any = f
 
         self.src_prof = ColumnDataSource(dict(deg=[], m=[]))
         self.src_theory = ColumnDataSource(dict(deg=[], m=[]))
         self.src_stim = ColumnDataSource(dict(x0=[], y0=[], x1=[], y1=[]))
         g = figure(title="Current profile and theory", width=400, height=300, tools=tools,
-                   x_axis_label="preferred angle theta (deg)", y_axis_label="rate m",
+                   x_axis_label="preferred angle θ (deg)", y_axis_label="rate m",
                    x_range=Range1d(start=-180, end=180), name="ring_profile")
         g.segment("x0", "y0", "x1", "y1", source=self.src_stim, line_color="#888",
                   line_dash="dotted", line_width=2, legend_label="stimulus angle")
@@ -155,8 +155,8 @@ class RingView:
                                              dh=[J1_RANGE[1] - J1_RANGE[0]]))
         self.map_cmap = LinearColorMapper(palette=list(REGIME_COLOURS), low=-0.5,
                                           high=len(REGIME_COLOURS) - 0.5)
-        p = figure(title="Phase diagram (J0, J1) at this h0, eps", width=400, height=300,
-                   tools=tools, x_axis_label="J0", y_axis_label="J1",
+        p = figure(title="Phase diagram (J₀, J₁) at this h₀, ε", width=400, height=300,
+                   tools=tools, x_axis_label="J₀", y_axis_label="J₁",
                    x_range=Range1d(start=J0_RANGE[0], end=J0_RANGE[1]),
                    y_range=Range1d(start=J1_RANGE[0], end=J1_RANGE[1]), name="ring_phase")
         p.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.src_map,
@@ -171,7 +171,7 @@ class RingView:
 
         self.src_MC = ColumnDataSource(dict(t=[], M=[], C=[]))
         q = figure(title="Order parameters", width=560, height=220, tools=tools,
-                   x_axis_label="time (tau)", y_axis_label="M, |C|", name="ring_MC")
+                   x_axis_label="time t/τ", y_axis_label="M, |C|", name="ring_MC")
         q.line("t", "M", source=self.src_MC, line_width=2, color="#2ca02c",
                legend_label="M(t)")
         q.line("t", "C", source=self.src_MC, line_width=2, color="#9467bd",
@@ -184,7 +184,7 @@ class RingView:
 
     def _build_layout(self) -> pn.viewable.Viewable:
         controls = pn.Column(
-            pn.pane.HTML("<b>Ring model</b> (time in units of tau)"),
+            pn.pane.HTML("<b>Ring model</b> (time in units of τ)"),
             self.w_J0, self.w_J1, self.w_h0, self.w_eps, self.w_theta0, self.w_N,
             self.w_duration, self.w_noise,
             pn.Row(self.b_remove, self.b_rotate), pn.Row(self.b_perturb, self.b_restart),
@@ -351,7 +351,7 @@ class RingView:
             J0s, J1s = np.linspace(*J0_RANGE, MAP_POINTS), np.linspace(*J1_RANGE, MAP_POINTS)
             map_ready = _api.regime_map_cached(J0s, J1s, h0=v["h0"], eps=eps_now)
             if not map_ready:
-                self.fig_map.title.text = "Phase diagram (J0, J1): computing for this h0, eps…"
+                self.fig_map.title.text = "Phase diagram (J₀, J₁): computing for this h₀, ε…"
             elif self._map_shown != (v["h0"], eps_now):
                 self._draw_map(v, eps_now)
             self.src_here.data = dict(J0=[v["J0"]], J1=[v["J1"]])
@@ -381,7 +381,7 @@ class RingView:
         J0s = np.linspace(*J0_RANGE, MAP_POINTS)
         J1s = np.linspace(*J1_RANGE, MAP_POINTS)
         res = _api.regime_map(J0s, J1s, h0=v["h0"], eps=eps)
-        self.fig_map.title.text = f"Phase diagram (J0, J1) at h0 = {v['h0']:g}, eps = {eps:g}"
+        self.fig_map.title.text = f"Phase diagram (J₀, J₁) at h₀ = {v['h0']:g}, ε = {eps:g}"
         self._map_shown = (v["h0"], eps)
         if res is None:
             self.src_map.data = dict(image=[np.full((2, 2), np.nan)], x=[J0_RANGE[0]],

@@ -54,14 +54,14 @@ class EIView:
 
     SLIDERS = (
         # name, label, start, end, step, default
-        ("tau_I", "tau_I (ms): inhibitory time constant", 5.0, 100.0, 1.0, 30.0),
-        ("tau_E", "tau_E (ms)", 1.0, 50.0, 0.5, 10.0),
+        ("tau_I", "τ_I (ms): inhibitory time constant", 5.0, 100.0, 1.0, 30.0),
+        ("tau_E", "τ_E (ms): excitatory time constant", 1.0, 50.0, 0.5, 10.0),
         ("M_EE", "M_EE (onto E from E)", 0.0, 3.0, 0.05, 1.25),
         ("M_EI", "M_EI (onto E from I)", -3.0, 0.0, 0.05, -1.0),
         ("M_IE", "M_IE (onto I from E)", 0.0, 3.0, 0.05, 1.0),
         ("M_II", "M_II (onto I from I)", -3.0, 0.0, 0.05, 0.0),
-        ("gamma_E", "gamma_E (Hz): E threshold", -40.0, 40.0, 0.5, -10.0),
-        ("gamma_I", "gamma_I (Hz): I threshold", -40.0, 40.0, 0.5, 10.0),
+        ("gamma_E", "γ_E (Hz): E threshold", -40.0, 40.0, 0.5, -10.0),
+        ("gamma_I", "γ_I (Hz): I threshold", -40.0, 40.0, 0.5, 10.0),
     )
 
     def __init__(self, *, limits: Limits) -> None:
@@ -108,7 +108,7 @@ class EIView:
     def _build_figures(self) -> None:
         tools = "pan,wheel_zoom,box_zoom,reset,save"
         f = figure(title="Phase plane (click to start a trajectory)", width=560, height=480,
-                   tools=tools, x_axis_label="nu_E (Hz)", y_axis_label="nu_I (Hz)",
+                   tools=tools, x_axis_label="ν_E (Hz)", y_axis_label="ν_I (Hz)",
                    x_range=Range1d(start=0, end=60), y_range=Range1d(start=0, end=50),
                    name="ei_phase")
         self.src_flow = ColumnDataSource(dict(x0=[], y0=[], x1=[], y1=[]))
@@ -119,9 +119,9 @@ class EIView:
         self.src_ncE = ColumnDataSource(dict(xs=[], ys=[]))
         self.src_ncI = ColumnDataSource(dict(xs=[], ys=[]))
         f.multi_line("xs", "ys", source=self.src_ncE, line_color=E_COLOR, line_width=2.5,
-                     legend_label="E-nullcline dnu_E/dt = 0")
+                     legend_label="E-nullcline dν_E/dt = 0")
         f.multi_line("xs", "ys", source=self.src_ncI, line_color=I_COLOR, line_width=2.5,
-                     legend_label="I-nullcline dnu_I/dt = 0")
+                     legend_label="I-nullcline dν_I/dt = 0")
         self.src_cycle = ColumnDataSource(dict(x=[], y=[]))
         f.line("x", "y", source=self.src_cycle, line_color="#ff7f0e", line_width=5, alpha=0.8,
                legend_label="limit cycle", name="limit_cycle")
@@ -136,7 +136,7 @@ class EIView:
                       line_color="black", line_width=1.5, legend_label="fixed points",
                       name="fixed_points")
         f.add_tools(HoverTool(renderers=[r], tooltips=[("type", "@kind"),
-                                                        ("nu_E, nu_I", "@x{0.00}, @y{0.00} Hz"),
+                                                        ("ν_E, ν_I", "@x{0.00}, @y{0.00} Hz"),
                                                         ("eigenvalues", "@eig")]))
         f.legend.orientation = "horizontal"
         f.legend.label_text_font_size = "9px"
@@ -175,9 +175,9 @@ class EIView:
                    name="ei_time")
         self.src_tc = ColumnDataSource(dict(t=[], E=[], I=[]))
         h.line("t", "E", source=self.src_tc, line_color=E_COLOR, line_width=2,
-               legend_label="nu_E")
+               legend_label="ν_E")
         h.line("t", "I", source=self.src_tc, line_color=I_COLOR, line_width=2,
-               legend_label="nu_I")
+               legend_label="ν_I")
         h.legend.label_text_font_size = "9px"
         h.add_layout(h.legend[0], "right")
         self.fig_tc: Any = h
@@ -343,8 +343,8 @@ class EIView:
         if cyc is not None:
             head = (f'<b class="ratenet-cycle" data-cycle="yes">Limit cycle</b> '
                     f"({'stable' if cyc.stable else 'unstable'}): period {cyc.period:.1f} ms, "
-                    f"nu_E from {np.min(cyc.nu_E):.1f} to {np.max(cyc.nu_E):.1f} Hz, "
-                    f"nu_I from {np.min(cyc.nu_I):.1f} to {np.max(cyc.nu_I):.1f} Hz")
+                    f"ν_E from {np.min(cyc.nu_E):.1f} to {np.max(cyc.nu_E):.1f} Hz, "
+                    f"ν_I from {np.min(cyc.nu_I):.1f} to {np.max(cyc.nu_I):.1f} Hz")
         else:
             head = '<span class="ratenet-cycle" data-cycle="no">No limit cycle</span>'
         self.summary.text = (f'<div style="font-size:16px">{head}</div>'

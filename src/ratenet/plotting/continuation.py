@@ -48,7 +48,8 @@ def _unit_color(names: Sequence[str], unit: int) -> str:
 
 
 def _styled(ax, x: np.ndarray, y: np.ndarray, stable: np.ndarray, color: str, lw: float,
-            zorder: float = 2, marginal: np.ndarray | None = None) -> None:
+            zorder: float = 2, marginal: np.ndarray | None = None,
+            neutral: np.ndarray | None = None) -> None:
     """A polyline, solid where ``stable``, dashed elsewhere.
 
     A segment is solid when both of its ends are stable; a ``marginal`` end (a
@@ -65,11 +66,13 @@ def _styled(ax, x: np.ndarray, y: np.ndarray, stable: np.ndarray, color: str, lw
     a, b = stable[:-1], stable[1:]
     ma, mb = marg[:-1], marg[1:]
     seg_stable = np.where(ma & ~mb, b, np.where(mb & ~ma, a, a & b))
+    neu = np.zeros(x.size, dtype=bool) if neutral is None else np.asarray(neutral, bool)
+    style = np.where(neu[:-1] & neu[1:], ":", np.where(seg_stable, "-", "--"))
     start = 0
-    for k in range(1, seg_stable.size + 1):
-        if k == seg_stable.size or seg_stable[k] != seg_stable[start]:
-            ls = "-" if seg_stable[start] else "--"
-            ax.plot(x[start:k + 1], y[start:k + 1], ls=ls, color=color, lw=lw, zorder=zorder)
+    for k in range(1, style.size + 1):
+        if k == style.size or style[k] != style[start]:
+            ax.plot(x[start:k + 1], y[start:k + 1], ls=str(style[start]), color=color, lw=lw,
+                    zorder=zorder)
             start = k
 
 
@@ -152,17 +155,22 @@ def plot_continuation(cycles: Sequence[Any] = (), equilibria: Any = None, *, uni
             ax.plot(pt.value, pt.state[unit], mk[0], color=mk[1], ms=mk[2], zorder=6,
                     mec="black", mew=0.5)
             seen.setdefault(kind, mk)
+    any_neutral = False
     for br in cycles:
         st = np.asarray(br.stable, dtype=bool)
         marg = _cycle_marginal(br)
+        neu = np.asarray(getattr(br, "neutral", np.zeros(0)), dtype=bool)
+        if neu.size != st.size:
+            neu = np.zeros(st.size, dtype=bool)
+        any_neutral = any_neutral or bool(np.any(neu[:-1] & neu[1:]))
         for y in (br.minimum[:, unit], br.maximum[:, unit]):
-            _styled(ax, br.values, y, st, color, 1.6, marginal=marg)
+            _styled(ax, br.values, y, st, color, 1.6, marginal=marg, neutral=neu)
         for sp in br.special:
             mk = _MARKERS.get(sp.kind, ("s", "#bcbd22", 7))
             k = sp.index
             for y in (br.minimum[k, unit], br.maximum[k, unit]):
-                ax.plot(sp.value, y, mk[0], color=mk[1], ms=mk[2], zorder=6, mec="black",
-                        mew=0.5)
+                ax.plot(sp.value, y, mk[0], color=mk[1], ms=mk[2], mec="black", mew=0.5,
+                        zorder=7 if sp.kind == "grazing" else 6)  # a cross shows on a dot
             seen.setdefault(sp.kind, mk)
     name = names[unit] if unit < len(names) else str(unit)
     ax.set_xlabel(_xlabel(param))
@@ -175,6 +183,9 @@ def plot_continuation(cycles: Sequence[Any] = (), equilibria: Any = None, *, uni
             handles += [Line2D([], [], color=color, lw=1.6, label="cycle min/max, stable"),
                         Line2D([], [], color=color, lw=1.6, ls="--",
                                label="cycle min/max, unstable")]
+            if any_neutral:
+                handles.append(Line2D([], [], color=color, lw=1.6, ls=":",
+                                      label="cycles, neutral (a continuum)"))
         handles += [Line2D([], [], ls="", marker=mk[0], color=mk[1], ms=mk[2], mec="black",
                            mew=0.5, label=kind) for kind, mk in seen.items()]
         ax.legend(handles=handles, fontsize=7, loc="upper left", framealpha=0.9)
@@ -198,12 +209,14 @@ def plot_cycle_periods(cycles: Sequence[Any], *, ax=None, legend: bool = True):
     ax = _axes(ax)
     seen: dict[str, Any] = {}
     for br in cycles:
+        neu = np.asarray(getattr(br, "neutral", np.zeros(0)), dtype=bool)
         _styled(ax, br.values, br.period, np.asarray(br.stable, dtype=bool), THEORY_COLOR, 1.6,
-                marginal=_cycle_marginal(br))
+                marginal=_cycle_marginal(br),
+                neutral=neu if neu.size == len(br.values) else None)
         for sp in br.special:
             mk = _MARKERS.get(sp.kind, ("s", "#bcbd22", 7))
-            ax.plot(sp.value, sp.period, mk[0], color=mk[1], ms=mk[2], zorder=6, mec="black",
-                    mew=0.5)
+            ax.plot(sp.value, sp.period, mk[0], color=mk[1], ms=mk[2], mec="black", mew=0.5,
+                    zorder=7 if sp.kind == "grazing" else 6)
             seen.setdefault(sp.kind, mk)
     if cycles:
         ax.set_xlabel(_xlabel(cycles[0].param))

@@ -106,7 +106,7 @@ def test_browser_tab_shows_a_wave_that_stops_below_the_hopf_point(browser, serve
         page.locator(".ratenet-eiring-pattern[data-pattern='travelling wave']").wait_for(
             timeout=30_000)
         # mode 1's Hopf point is tau_I = tau_E / (J_EE1/2 - 1) = 20 ms: below it, no wave
-        press(page, "ring tau_I", "ArrowLeft", 12)  # 30 -> 18 ms
+        press(page, "ring τ_I", "ArrowLeft", 12)  # 30 -> 18 ms
         page.locator(".ratenet-eiring-pattern[data-pattern='homogeneous']").wait_for(
             timeout=30_000)
         shot(page, "app_ei_ring_homogeneous.png")

@@ -53,16 +53,16 @@ class EIRingView:
 
     SLIDERS = (
         # name, label, start, end, step, default (the ring-ei CLI's defaults)
-        ("tau_I", "ring tau_I (ms): inhibitory time constant", 2.0, 100.0, 1.0, 30.0),
-        ("tau_E", "tau_E (ms)", 1.0, 50.0, 0.5, 10.0),
+        ("tau_I", "ring τ_I (ms): inhibitory time constant", 2.0, 100.0, 1.0, 30.0),
+        ("tau_E", "τ_E (ms): excitatory time constant", 1.0, 50.0, 0.5, 10.0),
         ("J_EE0", "J_EE0 (uniform, onto E from E)", 0.0, 3.0, 0.05, 1.25),
         ("J_EI0", "J_EI0 (uniform, onto E from I)", -3.0, 0.0, 0.05, -1.0),
         ("J_IE0", "J_IE0 (uniform, onto I from E)", 0.0, 3.0, 0.05, 1.0),
         ("J_EE1", "J_EE1 (tuned, onto E from E)", 0.0, 6.0, 0.1, 3.0),
         ("J_EI1", "J_EI1 (tuned, onto E from I)", -4.0, 0.0, 0.1, -2.0),
         ("J_IE1", "J_IE1 (tuned, onto I from E)", 0.0, 4.0, 0.1, 2.0),
-        ("h_E", "h_E (input to E)", -20.0, 30.0, 0.5, 10.0),
-        ("h_I", "h_I (input to I)", -30.0, 20.0, 0.5, -10.0),
+        ("h_E", "h_E (Hz): uniform input to E", -20.0, 30.0, 0.5, 10.0),
+        ("h_I", "h_I (Hz): uniform input to I", -30.0, 20.0, 0.5, -10.0),
     )
 
     def __init__(self, *, limits: Limits, seed: int = 0) -> None:
@@ -114,9 +114,9 @@ class EIRingView:
         src = ColumnDataSource(dict(image=[np.zeros((2, 2))], x=[0.0], y=[0.0], dw=[1.0],
                                     dh=[360.0]))
         cmap = LinearColorMapper(palette=list(reversed(palette)), low=0.0, high=1.0)
-        f = figure(title=f"{name} population r_{name}(theta, t)", width=560, height=230,
+        f = figure(title=f"{name} population r_{name}(θ, t)", width=560, height=230,
                    tools="pan,wheel_zoom,box_zoom,reset,save", x_axis_label="time (ms)",
-                   y_axis_label="preferred angle theta (deg)", x_range=Range1d(start=0, end=1),
+                   y_axis_label="preferred angle θ (deg)", x_range=Range1d(start=0, end=1),
                    y_range=Range1d(start=0, end=360), name=f"eiring_spacetime_{name}")
         f.title.text_color = color  # type: ignore[union-attr]
         f.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src, color_mapper=cmap)
@@ -128,9 +128,9 @@ class EIRingView:
         self.fig_E, self.src_E, self.cmap_E = self._spacetime("E", Reds256, E_COLOR)
         self.fig_I, self.src_I, self.cmap_I = self._spacetime("I", Blues256, I_COLOR)
         self.fig_I.x_range = self.fig_E.x_range
-        g = figure(title="Mode spectrum of the uniform state (max Re lambda_k)", width=420,
+        g = figure(title="Mode spectrum of the uniform state (max Re λ_k)", width=420,
                    height=470, tools="pan,wheel_zoom,box_zoom,reset,save",
-                   x_axis_label="tau_I (ms)", y_axis_label="max Re lambda_k (1/ms)",
+                   x_axis_label="τ_I (ms)", y_axis_label="max Re λ_k (1/ms)",
                    x_range=Range1d(start=TAU_I_RANGE[0], end=TAU_I_RANGE[1]),
                    name="eiring_spectrum")
         g.line(x=list(TAU_I_RANGE), y=[0.0, 0.0], line_color="#999")
@@ -148,7 +148,7 @@ class EIRingView:
             self.src_hopf[k] = hs
         self.src_now = ColumnDataSource(dict(x=[30.0, 30.0], y=[-1.0, 1.0]))
         g.line("x", "y", source=self.src_now, line_color=I_COLOR, line_dash="dashed",
-               legend_label="this tau_I")
+               legend_label="this τ_I")
         g.legend.location = "bottom_right"
         g.legend.label_text_font_size = "9px"
         g.legend.background_fill_alpha = 0.7
@@ -295,4 +295,4 @@ def _theory_line(th: Any) -> str:
     hopf = ", ".join(f"mode {m.k}: {m.hopf_tau_I:.4g} ms" for m in th.modes
                      if m.hopf_tau_I is not None) or "none"
     return (f"uniform state ({st.r_E:.3g}, {st.r_I:.3g}) Hz ({st.kind}); {pred}; "
-            f"Hopf points in tau_I: {hopf}")
+            f"Hopf points in τ_I: {hopf}")

@@ -118,7 +118,8 @@ def b1(ws: Workspace) -> Section:
         plot_profile(traj, row=j, ax=axes[0], degrees=False, color=c, label=f"ε = {e:g}",
                      origin=-np.pi, legend=False, stride=8)
     axes[0].set_xlabel("θ − θ₀ (rad)")
-    axes[0].set_title(f"Rectified tuning, J₀ = {B1['J0']:g}, J₁ = {B1['J1']:g}, h₀ = 1 "
+    axes[0].set_title(rf"Rectified tuning, $J_0 = {B1['J0']:g}$, $J_1 = {B1['J1']:g}$, "
+                      r"$h_0 = 1$ "
                       f"(dots: N = {N_RECT})")
     legend_below(axes[0], ncol=3)
     axes[0].grid(alpha=0.3)
@@ -223,7 +224,8 @@ def b2(ws: Workspace) -> Section:
     ax = plot_spacetime(tr_cue, ax=axes[0], degrees=False, cmap="magma", position=True)
     ax.axvline(B2_CUE["t_off"], color="w", ls="--", lw=1)
     ax.text(B2_CUE["t_off"], 0.3, "  cue off", color="w", fontsize=9)
-    ax.set_title(f"Memory of a cue at θ₀ = {theta0:.3f} (J₀ = {B2['J0']:g}, J₁ = {B2['J1']:g})")
+    ax.set_title(rf"Memory of a cue at $\theta_0 = {theta0:.3f}$ ($J_0 = {B2['J0']:g}$, "
+                 rf"$J_1 = {B2['J1']:g}$)")
     ax = axes[1]
     for j, (s, p) in enumerate(zip(B2_SEEDS, pos)):
         plot_profile(traj, row=j, ax=ax, degrees=False, color=f"C{j}",

@@ -467,7 +467,8 @@ def q9(ws: Workspace) -> Section:
         plot_order_parameters(traj, ax=ax)
         ax.set_title(what)
         ax.grid(alpha=0.3)
-    fig.suptitle(f"Decay of perturbations, J₀ = {J0:g}, J₁ = {J1:g}: network against reduced ODEs")
+    fig.suptitle(rf"Decay of perturbations, $J_0 = {J0:g}$, $J_1 = {J1:g}$: "
+                 "network against reduced ODEs")
     figure = ws.save(fig, "q9_perturbation_decay",
                      "Solid: M(t) and |C(t)| of the network (N = 256, forward Euler); dashed: "
                      "the library's reduced ODEs dM/dt = (J₀ − 1)M, dC/dt = (J₁/2 − 1)C from the "
@@ -607,7 +608,8 @@ def q11(ws: Workspace) -> Section:
     plot_profile(traj, ax=ax, degrees=False, theory=st, legend=False, stride=4,
                  show_input=True)
     ax.axvline(THETA0, color="k", lw=0.8, ls=":")
-    ax.set_title(f"Response to a weakly tuned input (J₀ = {J0:g}, J₁ = {J1:g}, ε = {EPS_IN:g})")
+    ax.set_title(rf"Response to a weakly tuned input ($J_0 = {J0:g}$, $J_1 = {J1:g}$, "
+                 rf"$\epsilon = {EPS_IN:g}$)")
     ax.legend(loc="lower left", fontsize=9)
     ax.grid(alpha=0.3)
     figure = ws.save(fig, "q11_tuned_response", "The stationary profile with weakly tuned "

@@ -427,12 +427,14 @@ def exact_advance(fl, x0: np.ndarray, T: float, *, max_events: int = 10000) -> F
             grid = s0 + delta * np.arange(K + 1)
             if grid[-1] >= rem:
                 grid = np.append(grid[grid < rem], rem)
-            X = reg.propagate(x, grid)
-            if not np.all(np.abs(X) < fl.max_rate):
-                status = "diverged"
-                break
-            G = sign * (X @ W.T + hth)              # >= 0 on the allowed side
-            dG = sign * (X @ WA.T + W @ c)          # d/ds of G
+            with np.errstate(over="ignore", invalid="ignore"):
+                X = reg.propagate(x, grid)
+                G = sign * (X @ W.T + hth)              # >= 0 on the allowed side
+                dG = sign * (X @ WA.T + W @ c)          # d/ds of G
+            # rates past max_rate before the region is left: diverged (samples beyond a
+            # crossing follow this region's dynamics, not the flow's, and do not count)
+            big = ~np.all(np.abs(X) < fl.max_rate, axis=1)
+            k_big = int(np.argmax(big)) if np.any(big) else grid.size
             bad = G[1:] < -tol
             first = np.where(bad.any(axis=0), bad.argmax(axis=0) + 1, grid.size)
             # hidden dips: a local minimum of G between samples that are both allowed
@@ -458,6 +460,11 @@ def exact_advance(fl, x0: np.ndarray, T: float, *, max_events: int = 10000) -> F
                     root = a_s if g(a_s) <= 0 else brentq(g, a_s, b_s, xtol=1e-14, rtol=1e-15)
                     roots.append((root, i))
                 hit = min(roots)
+                if k_big < grid.size and grid[k_big] <= hit[0]:
+                    status = "diverged"
+                break
+            if k_big < grid.size:
+                status = "diverged"
                 break
             s0 = float(grid[-1])
         if status != "ok":

@@ -16,14 +16,15 @@ __all__ = ["TutorialReport", "build_tutorial", "section_builders"]
 
 def section_builders() -> list[tuple[str, str, str, Callable[[Workspace], Section]]]:
     """``(id, title, group, builder)`` for every section of the report, in order."""
-    from . import beyond, ei_part, ei_ring_part, errata, ring_part
+    from . import beyond, continuation_part, ei_part, ei_ring_part, errata, ring_part
     from .questions import QUESTIONS
 
     out = []
     builders = list(ring_part.SECTIONS) + list(ei_part.SECTIONS)
     for q, fn in zip(QUESTIONS, builders):
         out.append((q.id, q.title, "question", fn))
-    for sid, title, fn in (*beyond.SECTIONS, *ei_ring_part.SECTIONS):
+    for sid, title, fn in (*beyond.SECTIONS, *ei_ring_part.SECTIONS,
+                           *continuation_part.SECTIONS):
         out.append((sid, title, "beyond", fn))
     for sid, title, fn in errata.SECTIONS:
         out.append((sid, title, "errata", fn))

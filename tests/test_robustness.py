@@ -524,3 +524,58 @@ def test_public_constructors_build_or_refuse_with_parameter_error(name, value):
         CONSTRUCTORS[name](value)
     except ParameterError:
         pass
+
+
+# ------------------------------------------- cases the fuzzer found (tools/fuzz.py)
+def test_fuzz_found_api_cases_are_refused_cleanly():
+    from ratenet.analysis import nullclines, trajectory
+    from ratenet.attractor import diffusion_theory
+    from ratenet.theory import reduced_dynamics
+
+    with pytest.raises(ParameterError, match="x0"):
+        trajectory(EIModel(), [10**400, 1.0], t_max=10.0)
+    with pytest.raises(ParameterError, match="dt"):  # 1e300 / 0.5 samples in memory
+        trajectory(EIModel(), [1.0, 1.0], t_max=1e300)
+    with pytest.raises(ParameterError, match="J1"):
+        critical_J0(1e308)
+    for t in ("abc", 1j, [float("nan")]):
+        with pytest.raises(ParameterError, match="t must be"):
+            reduced_dynamics(t, J0=-2.0, J1=3.0, h0=1.0, eps=0.1)
+    # a zero row of the E-I weights (M_IE = M_II = 0) with a zero-height window edge
+    nullclines(EIModel(M_IE=0.0), x_range=(0.0, 40.0), y_range=(-0.0, 60.0), resolution=50)
+    # sigma = 10**79 and a subnormal bump: D beyond the float range is no value (nan), not
+    # OverflowError; with h0 = 1 it is large and finite: sigma^2 / (N m1^2), m1 = pi/4
+    assert math.isnan(diffusion_theory(RingModel(J0=-2.0, J1=4.0, h0=5e-324, N=64), 10**79))
+    big = diffusion_theory(RingModel(J0=-2.0, J1=4.0, h0=1.0, N=64), 10**79)
+    assert big == pytest.approx(1e158 / (64 * (math.pi / 4) ** 2), rel=1e-12)
+    # and the closed form itself: D = sigma^2 / (N m1^2) with m1 = pi/4 at J1 = 4
+    d = diffusion_theory(RingModel(J0=-2.0, J1=4.0, h0=1.0, N=256), 0.1)
+    assert d == pytest.approx(0.1**2 / (256 * (math.pi / 4) ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("ring", "phase-diagram", "--n", "8", "--steps", "10", "--j0-range", "-2", "0", "2",
+      "--j1-range", "0", "4", "2", "--seed", "-5"), "--seed"),
+    (("ring", "track", "--n", "16", "--speed", "0.02", "--t-max", "2", "--seed", "-5"),
+     "--seed"),
+    (("tln", "fixed-points", "--graph", "0->1,1->2,2->0", "--n", "4294967296"), "memory"),
+    (("tln", "fixed-points", "--graph", "0->1,1->2,2->0", "--n", "1" + "0" * 200), "--n"),
+    (("tln", "attractors", "--graph", "0->1", "--max-seconds", "0"), "--max-seconds"),
+])
+def test_fuzz_found_cli_cases_exit_2(args, needle):
+    assert needle in one_line_error(run(*args), 2)
+
+
+def test_time_cap_stops_a_long_command_with_exit_1(monkeypatch):
+    import ratenet.tln as tln_pkg
+
+    def slow(*a, **k):
+        t_end = time.monotonic() + 30.0
+        while time.monotonic() < t_end:  # Python-level work: the alarm interrupts it
+            sum(range(1000))
+
+    monkeypatch.setattr(tln_pkg, "find_attractors", slow)
+    t0 = time.monotonic()
+    r = run("tln", "attractors", "--graph", "0->1,1->2,2->0", "--max-seconds", "0.5")
+    assert "stopped after 0.5 s, the cap --max-seconds" in one_line_error(r, 1)
+    assert time.monotonic() - t0 < 10.0

@@ -57,8 +57,11 @@ def _build(weights, input_, graph, n, epsilon, delta, theta):
 
     if (weights is None) == (graph is None):
         fail("give exactly one of --weights W.csv or --graph EDGES")
-    if n is not None and n > 0:  # W is dense: n^2 numbers, several copies
-        check_memory("tln", 8.0 * 4 * float(n) ** 2, f"--n {n}: {n} x {n} weights")
+    if n is not None:  # W is dense: n^2 numbers, several copies
+        from .._validation import check_int
+
+        n = check_int("n", n, minimum=1)
+        check_memory("tln", 32.0 * float(n) * float(n), f"--n {n}: {n} x {n} weights")
     try:
         if graph is not None:
             if input_ is not None:

@@ -786,7 +786,7 @@ def reduced_dynamics(t, *, J0: float, J1: float, h0: float, eps: float, theta0: 
     tau = as_float("tau", tau)
     if tau <= 0:
         raise ParameterError("tau", tau, "a finite number > 0")
-    t = np.asarray(t, dtype=float)
+    t = as_float_array("t", t)  # finite times; strings, complex, NaN refused
     lam0 = (J0 - 1.0) / tau
     lam1 = (J1 / 2.0 - 1.0) / tau
     M = float(M_init) * np.exp(lam0 * t)

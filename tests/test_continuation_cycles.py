@@ -324,6 +324,17 @@ def test_bistable_interval_runs_from_the_fold_to_the_hopf_point(model, branch):
     assert bistable_intervals(model, "tau_I", 50.0, 70.0, [], breakpoints=[TAU_H]) == []
 
 
+@pytest.mark.slow
+@settings(max_examples=3, deadline=None)
+@given(st.floats(58.5, 69.5))
+def test_any_start_on_the_stable_branch_gives_the_same_branch(model, branch, tau_I):
+    other = continue_cycles(model.replace(tau_I=tau_I), "tau_I", 50.0, 70.0)
+    assert other.status == branch.status
+    assert [s.kind for s in other.special] == [s.kind for s in branch.special]
+    for a, b in zip(other.special, branch.special):
+        assert a.value == pytest.approx(b.value, rel=1e-9)
+
+
 def test_to_dict_is_plain_json(branch):
     import json
 

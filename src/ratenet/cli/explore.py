@@ -43,6 +43,14 @@ def explore(port: int, host: str, allow_origins: tuple[str, ...], show: bool,
         )
     except ImportError as err:
         fail(f"the explorer needs the 'app' extra: pip install 'ratenet[app]' ({err})")
+    import importlib.util
+
+    # the server module imports Panel and Bokeh only when it serves: check them first (a core
+    # install printed "serving on ..." and then an internal ModuleNotFoundError)
+    missing = [m for m in ("panel", "bokeh") if importlib.util.find_spec(m) is None]
+    if missing:
+        fail(f"the explorer needs the 'app' extra: pip install 'ratenet[app]' (missing: "
+             f"{', '.join(missing)})")
     check_host(host)
     allow_origins = tuple(check_origin(o) for o in allow_origins)
     if host in WILDCARD_HOSTS and not allow_origins:

@@ -33,6 +33,7 @@ PAGES = {
     "ratenet.plotting.tln": "Figures of threshold-linear networks",
     "ratenet.plotting.ei_ring": "Figures of the E-I ring",
     "ratenet.plotting.continuation": "Figures of continued branches",
+    "ratenet.plotting.bifurcation2d": "Two-parameter bifurcation diagrams",
 }
 
 # Pages whose results the tutorial report derives: a line of links to its sections.

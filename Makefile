@@ -40,7 +40,7 @@ demo: $(CORE_STAMP)
 	$(BIN)/ratenet tutorial --out $(OUT)/tutorial
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples docs/conf.py
+	$(BIN)/ruff check src tests benchmarks examples docs/conf.py docs/api/_generate.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

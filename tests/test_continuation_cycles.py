@@ -335,6 +335,24 @@ def test_any_start_on_the_stable_branch_gives_the_same_branch(model, branch, tau
         assert a.value == pytest.approx(b.value, rel=1e-9)
 
 
+def test_ctln_cycle_scales_with_theta():
+    # a threshold-linear network with zero thresholds and input theta is homogeneous:
+    # x -> c x maps its orbits for theta onto those for c theta, so along theta the
+    # period and the multipliers stay put and every extreme grows in proportion
+    from ratenet.tln import CTLN
+
+    def build(theta):
+        return CTLN("0->1,1->2,2->0", theta=theta).to_network()
+
+    br = continue_cycles(build, "theta", 1.0, 3.0, cycle=([0.3, 0.1, 0.05], 11.0))
+    assert br.status == ("bound", "bound") and len(br.names) == 3
+    assert np.allclose(br.period, br.period[0], rtol=1e-9)
+    assert np.allclose(br.maximum / br.values[:, None], br.maximum[0] / br.values[0],
+                       rtol=1e-8)
+    assert np.allclose(np.abs(br.multipliers), np.abs(br.multipliers[0]), atol=1e-8)
+    assert np.all(br.stable) and br.special == []
+
+
 def test_to_dict_is_plain_json(branch):
     import json
 

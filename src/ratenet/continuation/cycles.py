@@ -543,9 +543,10 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
         The interval of the parameter (either order; distinct).
     cycle : LimitCycle or (x0, T), optional
         A cycle of the model at its own value of ``param`` (which must lie in the
-        interval): a :class:`ratenet.analysis.LimitCycle`, or a point near the orbit and
-        a period guess, corrected by shooting.  Default (and ``hopf`` not given): the
-        cycle :func:`ratenet.analysis.find_limit_cycle` finds at the model's value.
+        interval; for a callable ``model``, at ``min(start, stop)``): a
+        :class:`ratenet.analysis.LimitCycle`, or a point near the orbit and a period
+        guess, corrected by shooting.  Default (and ``hopf`` not given): the cycle
+        :func:`ratenet.analysis.find_limit_cycle` finds there.
     hopf : float, optional
         Start at this Hopf value instead.  Smooth transfer: a small cycle (amplitude
         ``1e-2`` of the rate scale) along the critical eigenvector, the parameter solved

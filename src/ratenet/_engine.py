@@ -136,6 +136,8 @@ def _finish(traj: Trajectory, on_divergence: str) -> Trajectory:
 
 def _ring_compiled_ok(models: list[RingModel]) -> bool:
     m0 = models[0]
+    if getattr(m0.transfer, "kind", -1) < 0:
+        return False  # a Transfer of the user's own: only the NumPy engine can call it
     return all(
         m.external is None and m.coupling == "fourier" and type(m.transfer) is type(m0.transfer)
         and len(m.J_higher) == len(m0.J_higher)

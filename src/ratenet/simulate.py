@@ -242,7 +242,8 @@ def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed,
     if engine == "compiled" and not use_compiled:
         raise ParameterError("engine", engine,
                              "'auto' or 'numpy' for rings with FFT/dense coupling, a user input "
-                             "function, or mixed transfer types")
+                             "function, a Transfer subclass of your own, or mixed transfer "
+                             "types")
     names = ()
     if not use_compiled:
         nets = [m.to_network() for m in models]

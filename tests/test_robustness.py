@@ -463,7 +463,10 @@ CLI_CASES = [
     (("tln", "fixed-points", "--graph", "0->1,1->2,2->0"), ["--epsilon", "--delta", "--theta",
                                                            "--max-units"]),
     (("tln", "attractors", "--graph", "0->1,1->2,2->0", "--trials", "2", "--t-max", "10"),
-     ["--trials", "--t-max", "--seed", "--theta"]),
+     ["--trials", "--t-max", "--seed", "--theta", "--max-seconds"]),
+    (("ring-ei", "theory"), ["--jee0", "--jee1", "--jei0", "--h-e", "--tau-i", "--eps-e"]),
+    (("ring-ei", "simulate", "--n", "8", "--t-max", "20", "--dt", "0.1", "--max-work", "1e6"),
+     ["--jee1", "--tau-e", "--n", "--t-max", "--dt", "--seed", "--window"]),
 ]
 
 

@@ -65,6 +65,23 @@ def test_tuned_input_with_every_unit_active_gives_the_mode_one_response():
     np.testing.assert_allclose(tr.final, s.state(m), atol=1e-7)
 
 
+@pytest.mark.parametrize("J_EE1,eps_E", [(2.0, 1.0), (3.0, 1e308)])
+def test_infinite_mode_one_response_is_not_exact_and_warns_nothing(J_EE1, eps_E):
+    """Untuned inhibition, both populations active (gain 1): the mode-1 matrix
+    1 - J_EE1/2 is singular at J_EE1 = 2, so a tuned input has no finite response; at
+    J_EE1 = 3 the response -eps_E/(1 - 3/2) = 2 eps_E overflows for eps_E = 1e308."""
+    import warnings
+
+    m = EIRingModel(J_EE0=1.25, J_EE1=J_EE1, J_EI0=-1.0, J_IE0=1.0, h_E=10.0, h_I=-10.0,
+                    eps_E=eps_E, N=16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = T.uniform_state(m)
+    # mode 0: r_E = 10 + 1.25 r_E - r_I, r_I = r_E - 10
+    assert (s.r_E, s.r_I) == pytest.approx((80 / 3, 50 / 3))
+    assert not s.exact and not np.isfinite(s.r1_E)
+
+
 @pytest.mark.parametrize("extra", [{}, {"J_A": 0.3, "tau_A": 60.0},
                                    {"J_higher": ((0.8, -0.5, 0.6, -0.2), (0.3, 0.0, 0.1, 0.0))},
                                    {"tau_I": 70.0}])

@@ -198,9 +198,12 @@ def _candidate_states(model: EIRingModel) -> list[UniformState]:
             A1 = np.eye(2) - gains[:, None] * C1
             r1 = np.linalg.solve(A1, gains * eps) if abs(np.linalg.det(A1)) > 1e-13 else \
                 np.full(2, np.inf)
-        # every unit of an active population above threshold, every silent one below
-        u1 = eps + C1 @ r1
-        exact = bool(np.all(np.where(S, u - np.abs(u1) >= -tol, u + np.abs(u1) <= tol)))
+        # every unit of an active population above threshold, every silent one below (an
+        # infinite response, at a singular mode-1 matrix or past float64, is never exact)
+        with np.errstate(invalid="ignore", over="ignore"):
+            u1 = eps + C1 @ r1
+        exact = bool(np.all(np.isfinite(u1)) and np.all(np.isfinite(r1)) and np.all(
+            np.where(S, u - np.abs(u1) >= -tol, u + np.abs(u1) <= tol)))
         if any(abs(o.r_E - r[0]) <= tol and abs(o.r_I - r[1]) <= tol for o in out):
             continue  # a population exactly on threshold: the same state, already listed
             # with the right-derivative (active) gain

@@ -221,10 +221,18 @@ def check_memory(what: str, n_bytes: float, detail: str) -> None:
              f"half of this machine's ({2 * limit / 2**30:.3g} GiB); make the run smaller")
 
 
+def _positive_cap(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A cap must be > 0 (inf: no cap); NaN and values <= 0 are refused, naming the option."""
+    if not value > 0:
+        raise click.BadParameter(f"must be a number > 0 (got {value:g})")
+    return value
+
+
 def max_work_option(default: float, unit: str = "unit-steps") -> Callable[..., Any]:
     """``--max-work``: the cap on the estimated work of one run (refused above it)."""
     return click.option(
         "--max-work", "max_work", type=float, default=default, show_default=True,
+        callback=_positive_cap,
         help=f"Refuse runs estimated above this many {unit} (units x time steps x "
              "trials); raise it for longer runs.")
 

@@ -286,7 +286,8 @@ def test_phase_diagram_json_and_theory_boundary(tmp_path):
     (["--x", "nope"], "--x"), (["--x", "tau_i", "--y", "TAU_I"], "--y"),
     (["--x-range", "1", "0", "3"], "--x-range"), (["--y-range", "0", "1", "1.5"], "--y-range"),
     (["--x-range", "0", "1", "1000"], "--x-range"), (["--t-window", "-1"], "--t-window"),
-    (["--max-work", "10"], "--max-work"),
+    (["--max-work", "10"], "--max-work"), (["--max-work", "nan"], "--max-work"),
+    (["--max-work", "0"], "--max-work"),
     # a grid value the model refuses, or one that overflows, is named by the range it came from
     (["--y-range", "0", "50", "3"], "--y-range"), (["--y-range", "1", "1e300", "3"], "--y-range"),
     (["--x", "jee1", "--x-range", "0", "1e200", "2"], "--x-range")])

@@ -145,3 +145,56 @@ def test_cli_plot_with_param2_writes_the_two_parameter_diagram(tmp_path):
                                   str(out), "-q"])
     assert r.exit_code == 0, r.output
     assert out.stat().st_size > 10000
+
+
+# ---------------------------------------------------------------- the explorer's E-I view
+@pytest.fixture(scope="module")
+def ei_view():
+    pytest.importorskip("panel", reason="the explorer needs the 'app' extra (panel, bokeh)")
+    from ratenet.app import create_app
+
+    ei = create_app().ratenet_views["ei"]
+    ei.sliders["M_II"].value = -0.5
+    ei.sliders["tau_I"].value = 58.0
+    ei.update()
+    ei.compute_diagram()
+    return ei
+
+
+def test_explorer_diagram_splits_stability_at_the_closed_form_hopf_point(ei_view):
+    hopf = 10.0 * (1 + 0.5) / (1.25 - 1)  # tau_E (1 - M_II)/(M_EE - 1) = 60 ms
+    eq_s = ei_view.src_bif["eq_stable"].data
+    eq_u = ei_view.src_bif["eq_unstable"].data
+    assert max(max(xs) for xs in eq_s["xs"]) == pytest.approx(hopf, rel=1e-8)
+    assert min(min(xs) for xs in eq_u["xs"]) == pytest.approx(hopf, rel=1e-8)
+    # the equilibrium is (40, 20) Hz at every tau_I: nu_E = 40 on both runs
+    for d in (eq_s, eq_u):
+        np.testing.assert_allclose(np.concatenate(d["ys"]), 40.0, rtol=1e-12)
+    pts = ei_view.src_bif_pts.data
+    kinds = list(pts["kind"])
+    h = [x for x, k in zip(pts["x"], kinds) if "Hopf" in k]
+    assert h and all(x == pytest.approx(hopf, rel=1e-8) for x in h)
+    (fold,) = sorted({round(x, 9) for x, k in zip(pts["x"], kinds) if k == "fold of cycles"})
+    # the unstable cycles lie between the fold and the Hopf point, below the Hopf value
+    xs_u = np.concatenate(ei_view.src_bif["cyc_unstable"].data["xs"])
+    assert xs_u.min() == pytest.approx(fold, rel=1e-9) and xs_u.max() <= hopf * (1 + 1e-9)
+    # brute force on either side of the fold: a far start ends on a cycle only above it
+    for p, cycle in ((fold - 0.3, False), (fold + 0.3, True)):
+        tr = trajectory(bistable_example().replace(tau_I=p), np.array([90.0, 40.0]),
+                        t_max=30000.0, dt=1.0)
+        assert (float(np.ptp(np.asarray(tr.rates)[-3000:, 0])) > 50.0) == cycle
+    assert ei_view.bif_now.location == 58.0
+    assert "fold of cycles" in ei_view.bif_text.text
+
+
+def test_explorer_current_value_line_follows_the_slider_and_select_switches(ei_view):
+    ei_view.sliders["tau_I"].value = 65.0
+    ei_view.update()
+    assert ei_view.bif_now.location == 65.0
+    ei_view.w_bif_param.value = "gamma_E"  # recomputed for the new parameter
+    assert ei_view.fig_bif.xaxis.axis_label == "gamma_E (Hz)"
+    assert ei_view.bif_now.location == ei_view.sliders["gamma_E"].value
+    xs = np.concatenate(ei_view.src_bif["eq_stable"].data["xs"]
+                        + ei_view.src_bif["eq_unstable"].data["xs"])
+    assert xs.min() >= -40.0 - 1e-9 and xs.max() <= 40.0 + 1e-9  # the slider's range
+    assert "gamma_E from -40 to 40" in ei_view.bif_text.text

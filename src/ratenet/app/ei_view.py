@@ -14,6 +14,7 @@ import numpy as np
 import panel as pn
 from bokeh.events import Tap
 from bokeh.models import BasicTickFormatter, ColumnDataSource, HoverTool, Range1d
+from bokeh.models.annotations.geometry import Span
 from bokeh.models.widgets import Div
 from bokeh.plotting import figure
 
@@ -36,6 +37,119 @@ FP_STYLE = {
     "saddle": ("x", "#542788"),
     "centre": ("diamond", "#fdae61"),
 }
+
+
+#: Seconds allowed for one bifurcation diagram (equilibria and cycles continued).
+DIAGRAM_SECONDS = 6.0
+#: Marker colour of each kind of special point in the bifurcation diagram.
+POINT_COLORS = {"fold of cycles": "#2ca02c", "grazing": "#7f7f7f", "fold": "#17becf",
+                "border collision": "#bcbd22", "period doubling": "#9467bd"}
+
+
+def _runs(x: np.ndarray, y: np.ndarray, stable: np.ndarray, marginal: np.ndarray
+          ) -> tuple[list[list[float]], list[list[float]], list[list[float]], list[list[float]]]:
+    """Split a polyline into stable and unstable runs of segments.
+
+    A segment is stable when both ends are; a ``marginal`` end (a bifurcation point on
+    the branch: a centre, a multiplier on the unit circle) takes the other end's
+    stability.
+    """
+    out: dict[bool, tuple[list[list[float]], list[list[float]]]] = {True: ([], []),
+                                                                     False: ([], [])}
+    if x.size < 2:
+        return [], [], [], []
+    a, b = stable[:-1], stable[1:]
+    ma, mb = marginal[:-1], marginal[1:]
+    seg = np.where(ma & ~mb, b, np.where(mb & ~ma, a, a & b))
+    start = 0
+    for k in range(1, seg.size + 1):
+        if k == seg.size or seg[k] != seg[start]:
+            xs, ys = out[bool(seg[start])]
+            xs.append(x[start:k + 1].tolist())
+            ys.append(y[start:k + 1].tolist())
+            start = k
+    return out[True][0], out[True][1], out[False][0], out[False][1]
+
+
+def continuation_diagram(model: Any, param: str, start: float, stop: float, *,
+                         time_limit: float = DIAGRAM_SECONDS) -> dict[str, Any]:
+    """The one-parameter diagram of ``nu_E`` as plain lists for the explorer.
+
+    Equilibria (:func:`ratenet.continuation.equilibria.continue_equilibria`) and every
+    branch of cycles reachable from the Hopf points and from simulation
+    (:func:`ratenet.continuation.cycles.all_cycle_branches`: stable and unstable, their
+    smallest and largest ``nu_E``), within ``time_limit`` seconds in all.
+
+    Returns
+    -------
+    dict
+        ``eq_stable``, ``eq_unstable``, ``cyc_stable``, ``cyc_unstable``: ``(xs, ys)``
+        lists of polylines; ``points``: ``{x, y, kind}`` of the special points;
+        ``notes``: what was not found; ``seconds``.
+
+    Examples
+    --------
+    >>> from ratenet.continuation.cycles import bistable_example
+    >>> d = continuation_diagram(bistable_example(), "tau_I", 50.0, 70.0)
+    >>> sorted(set(d["points"]["kind"]))
+    ['fold of cycles', 'grazing', 'non-smooth Hopf (linear centre)']
+    """
+    from ..continuation import ContinuationError
+    from ..continuation.cycles import all_cycle_branches
+    from ..continuation.equilibria import continue_equilibria
+
+    t0 = time.monotonic()
+    d: dict[str, Any] = {k: ([], []) for k in ("eq_stable", "eq_unstable", "cyc_stable",
+                                                "cyc_unstable")}
+    pts: dict[str, list[Any]] = {"x": [], "y": [], "kind": []}
+    notes: list[str] = []
+    try:
+        eq = continue_equilibria(model, param, start, stop, time_limit=0.4 * time_limit)
+    except ContinuationError as exc:
+        notes.append(f"equilibria: {exc}")
+        eq = None
+    branches: list[Any] = []
+    if eq is not None:
+        for b in eq.branches:
+            lam = np.asarray(b.eigenvalues)
+            scale = np.maximum(np.max(np.abs(lam), axis=1), 1e-300)
+            st = np.asarray(b.stable, dtype=bool)
+            marg = (np.abs(np.max(lam.real, axis=1)) <= 1e-9 * scale) & ~st
+            xs, ys, xu, yu = _runs(np.asarray(b.values), np.asarray(b.states)[:, 0], st, marg)
+            d["eq_stable"][0].extend(xs), d["eq_stable"][1].extend(ys)
+            d["eq_unstable"][0].extend(xu), d["eq_unstable"][1].extend(yu)
+        for pt in eq.points:
+            pts["x"].append(float(pt.value))
+            pts["y"].append(float(pt.state[0]))
+            pts["kind"].append(str(pt.kind))
+        left = time_limit - (time.monotonic() - t0)
+        if left > 0.2:
+            try:
+                branches, more = all_cycle_branches(
+                    model, param, start, stop, probes=2, time_limit=left,
+                    hopf=[p.value for p in eq.points if "opf" in p.kind])
+                notes.extend(more)
+            except ContinuationError as exc:
+                notes.append(f"cycles: {exc}")
+        else:
+            notes.append("no time left for the cycles")
+    for br in branches:
+        st = np.asarray(br.stable, dtype=bool)
+        mu = np.abs(np.asarray(br.multipliers)[:, 1:])
+        marg = np.any(np.abs(mu - 1.0) < 1e-4, axis=1) & ~st
+        for y in (br.minimum[:, 0], br.maximum[:, 0]):
+            xs, ys, xu, yu = _runs(np.asarray(br.values), np.asarray(y), st, marg)
+            d["cyc_stable"][0].extend(xs), d["cyc_stable"][1].extend(ys)
+            d["cyc_unstable"][0].extend(xu), d["cyc_unstable"][1].extend(yu)
+        for sp in br.special:
+            for y in (br.minimum[sp.index, 0], br.maximum[sp.index, 0]):
+                pts["x"].append(float(sp.value))
+                pts["y"].append(float(y))
+                pts["kind"].append(str(sp.kind))
+    d["points"] = pts
+    d["notes"] = notes
+    d["seconds"] = time.monotonic() - t0
+    return d
 
 
 def _style(kind: str) -> tuple[str, str]:
@@ -103,6 +217,20 @@ class EIView:
         self.summary = Div(text="", css_classes=["ratenet-ei-summary"], width=900, height=60)
         self.status_text = Div(text="", width=900, height=36,
                                styles={"font-size": "12px", "color": "#555"})
+        # the one-parameter bifurcation diagram, computed on demand
+        self.w_bif_param = W.Select(label="bifurcation diagram in", value="tau_I",
+                                    options=[name for name, *_ in self.SLIDERS], width=200,
+                                    css_classes=["ratenet-ei-bif-param"])
+        self.w_bif_param.param.watch(lambda event: self.compute_diagram(), "value")
+        self.w_bif_go = W.Button(label="compute the diagram", color="primary",
+                                 width=200, css_classes=["ratenet-ei-bif-go"])
+        self.w_bif_go.on_click(lambda event: self.compute_diagram())
+        self.bif_text = Div(text="Choose a parameter and press <i>compute the diagram</i>: "
+                                 "equilibria and cycles (stable and unstable) continued over "
+                                 "the slider's range.", width=900, height=40,
+                            styles={"font-size": "12px", "color": "#555"},
+                            css_classes=["ratenet-ei-bif-text"])
+        self._bif_param: str | None = None
 
     # ------------------------------------------------------------ figures
     def _build_figures(self) -> None:
@@ -182,6 +310,30 @@ class EIView:
         h.add_layout(h.legend[0], "right")
         self.fig_tc: Any = h
 
+        b = figure(title="Bifurcation diagram (continuation): stable solid, unstable dashed",
+                   width=980, height=330, tools=tools, x_axis_label="tau_I (ms)",
+                   y_axis_label="ν_E (Hz)", name="ei_bifurcation")
+        self.src_bif: dict[str, Any] = {}
+        for key, color, dash, label in (
+                ("eq_stable", "black", "solid", "equilibrium, stable"),
+                ("eq_unstable", "black", "dashed", "equilibrium, unstable"),
+                ("cyc_stable", E_COLOR, "solid", "cycle min/max ν_E, stable"),
+                ("cyc_unstable", E_COLOR, "dashed", "cycle min/max ν_E, unstable")):
+            self.src_bif[key] = ColumnDataSource(dict(xs=[], ys=[]))
+            b.multi_line("xs", "ys", source=self.src_bif[key], line_color=color,
+                         line_dash=dash, line_width=2, legend_label=label, name=key)
+        self.src_bif_pts = ColumnDataSource(dict(x=[], y=[], kind=[], color=[]))
+        rp = b.scatter("x", "y", source=self.src_bif_pts, size=11, marker="circle",
+                       fill_color="color", line_color="black", legend_label="special points",
+                       name="special_points")
+        b.add_tools(HoverTool(renderers=[rp], tooltips=[("", "@kind"), ("at", "@x{0.0000}")]))
+        self.bif_now = Span(location=30.0, dimension="height", line_color="#555",
+                            line_dash="dotted", line_width=2)
+        b.add_layout(self.bif_now)
+        b.legend.label_text_font_size = "9px"
+        b.add_layout(b.legend[0], "right")
+        self.fig_bif: Any = b
+
     def _build_layout(self) -> pn.viewable.Viewable:
         s = self.sliders
         controls = pn.Column(
@@ -194,8 +346,51 @@ class EIView:
             self.alert, pn.pane.Bokeh(self.summary),
             pn.Row(pn.pane.Bokeh(self.fig_phase), pn.pane.Bokeh(self.fig_trdet)),
             pn.pane.Bokeh(self.fig_tc), pn.pane.Bokeh(self.status_text),
+            pn.Row(self.w_bif_param, self.w_bif_go), pn.pane.Bokeh(self.bif_text),
+            pn.pane.Bokeh(self.fig_bif),
         )
         return pn.Row(controls, plots)
+
+    # ------------------------------------------------------------ diagram
+    def compute_diagram(self) -> None:
+        """Continue equilibria and cycles in the chosen parameter over its slider's range
+        (at most ``DIAGRAM_SECONDS``), the other parameters as the sliders set them."""
+        name = str(self.w_bif_param.value)
+        try:
+            params, _duration, _grid = self._read()
+            model = _api.ei_model(**params)
+        except ParameterError as err:
+            self._refuse(err)
+            return
+        lo, hi = next((lo, hi) for n, _l, lo, hi, _s, _d in self.SLIDERS if n == name)
+        try:
+            d = continuation_diagram(model, name, lo, hi, time_limit=DIAGRAM_SECONDS)
+        except (ParameterError, ArithmeticError, RuntimeError, ValueError,
+                np.linalg.LinAlgError) as err:
+            self.bif_text.text = (f"The continuation failed: {html.escape(type(err).__name__)}: "
+                                  f"{html.escape(str(err)[:300])}")
+            return
+        with pn.io.hold():
+            for key, src in self.src_bif.items():
+                src.data = dict(xs=d[key][0], ys=d[key][1])
+            kinds = d["points"]["kind"]
+            self.src_bif_pts.data = dict(
+                x=d["points"]["x"], y=d["points"]["y"], kind=kinds,
+                color=[POINT_COLORS.get(k, "#ff7f0e") for k in kinds])
+            unit = " (ms)" if name.startswith("tau") else " (Hz)" if name.startswith(
+                "gamma") else ""
+            self.fig_bif.xaxis.axis_label = f"{name}{unit}"
+            self._bif_param = name
+            self.bif_now.location = params[name]
+            found = sorted(set(kinds))
+            notes = "; ".join(html.escape(n) for n in d["notes"])
+            self.bif_text.text = (
+                f"{html.escape(name)} from {lo:g} to {hi:g}: "
+                f"{len(d['eq_stable'][0]) + len(d['eq_unstable'][0])} equilibrium run(s), "
+                f"{len(d['cyc_stable'][0]) + len(d['cyc_unstable'][0])} cycle run(s); "
+                f"special points: {html.escape(', '.join(found) or 'none')}; "
+                f"{d['seconds']:.1f} s (cap {DIAGRAM_SECONDS:g} s)"
+                + (f" · <i>{notes}</i>" if notes else ""))
 
     # ---------------------------------------------------------- callbacks
     def _on_change(self, event: Any) -> None:
@@ -260,6 +455,8 @@ class EIView:
             self.src_start.data = dict(x=[self._start[0]], y=[self._start[1]])
             self.alert.visible = False
         self._valid = {**params, "duration": duration, "grid": grid}  # put back if refused
+        if self._bif_param is not None:  # the current value on the diagram
+            self.bif_now.location = params[self._bif_param]
         self.first_draw_s = time.perf_counter() - t0
 
         def simulate_and_draw() -> None:

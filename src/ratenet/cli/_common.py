@@ -260,11 +260,12 @@ class time_cap:
         import signal
         import threading
 
-        if not (hasattr(signal, "setitimer") and threading.current_thread()
-                is threading.main_thread() and math.isfinite(self.seconds)):
-            return self
-        if self.seconds <= 0:
+        if not self.seconds > 0:  # NaN too
             fail(f"{self.option}: must be a number > 0 (got {self.seconds:g})")
+        # a cap past ~30 years is no cap (setitimer overflows time_t near 1e20 s)
+        if not (hasattr(signal, "setitimer") and threading.current_thread()
+                is threading.main_thread() and self.seconds < 1e9):
+            return self
         self._old = signal.signal(signal.SIGALRM, self._fire)
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self

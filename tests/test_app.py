@@ -334,7 +334,7 @@ def test_out_of_range_request_is_refused_and_server_keeps_serving(browser, serve
 
 def test_two_sessions_do_not_interfere(browser, server):
     with session(browser, server) as a, session(browser, server) as b:
-        press(a, "J1", "ArrowRight", 10)  # J1 = 2.5 in session a only
+        press(a, "J₁", "ArrowRight", 10)  # J1 = 2.5 in session a only
         wait_marker(a, 2.5)
         assert regime(a) == "marginal"
         press(b, "ε", "ArrowRight", 5)  # eps = 0.15 in session b only

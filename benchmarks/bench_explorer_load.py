@@ -226,8 +226,8 @@ class Client:
                  "msg_data": {"type": "event", "name": "document_ready",
                               "values": {"type": "map", "entries": []}}}]})
             updates = self._updates(status["attributes"]["text"])
-            plan = [("J1 (tuned coupling)", [1.5 + 0.1 * (k % 10) for k in range(1, 11)]),
-                    ("J0 (uniform coupling)", [-2.0 - 0.1 * (k % 10) for k in range(1, 11)])]
+            plan = [("J₁ (tuned coupling)", [1.5 + 0.1 * (k % 10) for k in range(1, 11)]),
+                    ("J₀ (uniform coupling)", [-2.0 - 0.1 * (k % 10) for k in range(1, 11)])]
             for k in range(moves):
                 title, values = plan[k % 2]
                 value = values[(k // 2) % len(values)]

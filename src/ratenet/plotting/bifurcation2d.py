@@ -112,10 +112,10 @@ def classify_regions(model: Any, param: str, start: float, stop: float, param2: 
 
     Examples
     --------
-    >>> from ratenet.continuation.cycles import bistable_example
     One row, ``M_EE = 1.25`` (the middle of the box), ``tau_I = 50, 54, 58, 62, 66`` ms:
     the fold of cycles is at 57.16 ms, the Hopf point at 60 ms.
 
+    >>> from ratenet.continuation.cycles import bistable_example
     >>> g = classify_regions(bistable_example(), "tau_I", 50.0, 66.0, "M_EE", 1.2, 1.3,
     ...                      num=5, rows=1)
     >>> [g.label(0, j) for j in range(5)]

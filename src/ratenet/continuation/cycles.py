@@ -702,7 +702,7 @@ def continue_cycles(model: Any, param: str, start: float, stop: float, *,
         # approached; special points are located independently of it
         halves.append(continue_curve(res, jac, u0 / S, p0, p_min=lo, p_max=hi,
                                      direction=direction, ds=ds, ds_max=ds_max,
-                                     ds_min=1e-7 * ds_max, max_steps=max_steps, tol=tol,
+                                     ds_min=1e-5 * ds_max, max_steps=max_steps, tol=tol,
                                      tests=tests, time_limit=time_limit,
                                      u_max=1e7 / float(np.min(S))))
     up, down = halves

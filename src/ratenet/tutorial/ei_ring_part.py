@@ -216,7 +216,7 @@ def ei_ring(ws: Workspace) -> Section:
     plot_spacetime_ei(tr_wave, axes=[aE, aI], t_min=5000.0)
     aE.set_xlabel("")
     aE.tick_params(labelbottom=False)
-    aE.set_title(f"Travelling wave at τ$_I$ = {TAU_WAVE:g} ms: E (top) and I (bottom)",
+    aE.set_title(rf"Travelling wave at $\tau_I$ = {TAU_WAVE:g} ms: E (top) and I (bottom)",
                  fontsize=10, color="black")
     aI.set_title("")
     fig1 = ws.save(fig, "b4_ei_ring_modes",
@@ -226,9 +226,9 @@ def ei_ring(ws: Workspace) -> Section:
                    "activity travels round the ring, I trailing E.")
 
     fig, axes = plt.subplots(2, 3, figsize=(13, 5.4), layout="constrained", sharey=True)
-    for j, (tr, title) in enumerate(((tr_bump, f"untuned inhibition, τ$_I$ = {TAU_BUMP:g} ms: bump"),
-                                     (tr_wave, f"tuned, τ$_I$ = {TAU_WAVE:g} ms: travelling wave"),
-                                     (tr_bulk, f"tuned, τ$_I$ = {TAU_BULK:g} ms: bulk oscillation"))):
+    for j, (tr, title) in enumerate(((tr_bump, rf"untuned inhibition, $\tau_I$ = {TAU_BUMP:g} ms: bump"),
+                                     (tr_wave, rf"tuned, $\tau_I$ = {TAU_WAVE:g} ms: travelling wave"),
+                                     (tr_bulk, rf"tuned, $\tau_I$ = {TAU_BULK:g} ms: bulk oscillation"))):
         plot_spacetime_ei(tr, axes=axes[:, j], t_min=5400.0)
         axes[0, j].set_title(title, fontsize=9, color="black")
         axes[1, j].set_title("")
@@ -237,8 +237,8 @@ def ei_ring(ws: Workspace) -> Section:
             axes[0, j].set_ylabel("")
             axes[1, j].set_ylabel("")
         else:
-            axes[0, j].set_ylabel("E: preferred angle θ (deg)", color=E_COLOR)
-            axes[1, j].set_ylabel("I: preferred angle θ (deg)", color=I_COLOR)
+            axes[0, j].set_ylabel(r"E: preferred angle $\theta$ (deg)", color=E_COLOR)
+            axes[1, j].set_ylabel(r"I: preferred angle $\theta$ (deg)", color=I_COLOR)
     fig2 = ws.save(fig, "b4_ei_ring_patterns",
                    "The three patterns, E (top row) and I (bottom row), over the last 600 ms of "
                    "6 s runs from small random rates (N = 128 per population). With untuned "

@@ -215,7 +215,7 @@ def bistability(ws: Workspace) -> Section:
         ax.plot(r[:, 0], r[:, 1], color="black", lw=1.8, ls="--",
                 label=f"unstable cycle (T = {T_u:.4g} ms)")
     ax.legend(fontsize=7, loc="lower right", framealpha=0.9)
-    ax.set_title(f"τ$_I$ = {TAU_BI:g} ms: a stable focus inside a stable cycle", fontsize=10)
+    ax.set_title(rf"$\tau_I$ = {TAU_BI:g} ms: a stable focus inside a stable cycle", fontsize=10)
     fig2 = ws.save(fig, "b5_bistable_phase_plane",
                    f"Phase plane at τ_I = {TAU_BI:g} ms. The unstable cycle (dashed) separates the basins: "
                    "a start 2% inside it spirals in to the focus, the start at (90, 40) Hz winds onto the "

@@ -95,7 +95,8 @@ def test_time_cap_leaves_rows_unclassified_and_says_so():
     assert g.label(0, 0) == "unclassified"
     assert any("time limit" in n for n in g.notes)
     ax = plot_two_parameter(None, g)
-    assert "unclassified (time cap)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "unclassified (time cap, or a cycle not continued)" in legend
     assert g.to_dict()["regions"] == list(REGIONS)
 
 

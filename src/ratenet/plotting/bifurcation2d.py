@@ -10,9 +10,10 @@ the intervals of ``P`` covered by stable cycles
 (:func:`ratenet.continuation.cycles.stable_cycle_ranges`); a cell has a stable
 equilibrium when :func:`ratenet.analysis.find_fixed_points` (exact for threshold-linear
 transfer) finds one at its centre.  Each cell is then "stable equilibrium", "stable
-cycle", "bistable" (both) or "neither" (no attractor found: the rates diverge, or a
-continuum of neutral orbits).  Rows left when the time cap is reached are marked
-unclassified.  :func:`plot_two_parameter` draws the cells, the curves of
+cycle", "bistable" (both) or "no attractor found" (the rates diverge, or a continuum of
+neutral orbits).  Rows left when the time cap is reached, and cells of a row where a cycle
+found by simulation could not be continued and nothing else was found, are marked
+unclassified (a cycle may be there).  :func:`plot_two_parameter` draws the cells, the curves of
 :func:`ratenet.continuation.two_parameter.continue_special_curves` on top (by kind), and a
 label in the middle of each region.
 """
@@ -38,9 +39,9 @@ __all__ = [
 ]
 
 #: Region labels, in the order of their integer codes in :attr:`RegionGrid.codes`.
-REGIONS = ("neither", "stable equilibrium", "stable cycle", "bistable")
+REGIONS = ("no attractor found", "stable equilibrium", "stable cycle", "bistable")
 #: Fill colour of each region (light, so that the curves stay readable on top).
-REGION_COLORS = {"neither": "#f0f0f0", "stable equilibrium": "#c7e9c0",
+REGION_COLORS = {"no attractor found": "#f0f0f0", "stable equilibrium": "#c7e9c0",
                  "stable cycle": "#c6dbef", "bistable": "#fdd0a2"}
 #: Line colour and style of each kind of special-point curve.
 CURVE_STYLES = {"hopf": ("#ff7f0e", "-"), "non-smooth Hopf (linear centre)": ("#ff7f0e", "-"),
@@ -160,6 +161,7 @@ def classify_regions(model: Any, param: str, start: float, stop: float, param2: 
             notes.append(f"{param2} = {q:.6g}: continuation failed ({exc})")
             continue
         notes.extend(f"{param2} = {q:.6g}: {n}" for n in row_notes)
+        failed = any("could not be continued" in n for n in row_notes)
         ranges = stable_cycle_ranges(branches)
         folds.extend((f.value, float(q)) for br in branches for f in br.folds)
         for j, p in enumerate(P):
@@ -169,7 +171,10 @@ def classify_regions(model: Any, param: str, start: float, stop: float, param2: 
                 continue
             eq_ok = any(fp.stable for fp in fps)
             cyc_ok = any(r0 <= p <= r1 for r0, r1 in ranges)
-            codes[i, j] = (1 if eq_ok else 0) + (2 if cyc_ok else 0)
+            code = (1 if eq_ok else 0) + (2 if cyc_ok else 0)
+            # a cycle simulation found on this row but the continuation could not follow
+            # may cover a cell where nothing else was found: leave such cells unclassified
+            codes[i, j] = -1 if (code == 0 and failed) else code
     return RegionGrid(param=param, param2=param2, P=P, Q=Q, codes=codes, notes=notes,
                       cycle_folds=np.array(folds, dtype=float).reshape(-1, 2))
 
@@ -243,7 +248,7 @@ def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *,
                     for r in present]
         if np.any(regions.codes < 0):
             handles.append(Patch(facecolor="#ffffff", edgecolor="#999999",
-                                 label="unclassified (time cap)"))
+                                 label="unclassified (time cap, or a cycle not continued)"))
         ax.set_xlim(xe[0], xe[-1])
         ax.set_ylim(ye[0], ye[-1])
     if regions is not None and regions.cycle_folds.size:

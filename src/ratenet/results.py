@@ -151,7 +151,11 @@ class Trajectory:
     @classmethod
     def from_xarray(cls, ds) -> Trajectory:
         kind = ds.attrs.get("kind", "Trajectory")
-        klass = RingTrajectory if kind == "RingTrajectory" else Trajectory
+        klass: type[Trajectory] = RingTrajectory if kind == "RingTrajectory" else Trajectory
+        if kind == "EIRingTrajectory":
+            from .ei_ring.trajectory import EIRingTrajectory
+
+            klass = EIRingTrajectory
         diverged = ds["diverged"].values.astype(bool)
         status = np.where(diverged, "diverged", "ok")
         names = tuple(str(v) for v in ds["unit_name"].values) if "unit_name" in ds else ()
@@ -249,7 +253,8 @@ def load(path: str | os.PathLike[str]) -> Trajectory:
     Returns
     -------
     Trajectory
-        A :class:`RingTrajectory` for a ring, with the parameters and version it was saved with.
+        A :class:`RingTrajectory` for a ring, an ``EIRingTrajectory`` for an E-I ring, with the
+        parameters and version it was saved with.
 
     Examples
     --------

@@ -69,11 +69,11 @@ class RingView:
         F, L = W.FloatSlider, labelled
         self.w_J0 = L(F, "J₀ (uniform coupling)", start=J0_RANGE[0], end=1.5, step=0.1,
                       value=-2.0, width=260)
-        self.w_J1 = L(F, "J₁ (tuned coupling)", start=J1_RANGE[0], end=J1_RANGE[1], step=0.1,
+        self.w_J1 = L(F, "J₁ (cosine coupling)", start=J1_RANGE[0], end=J1_RANGE[1], step=0.1,
                       value=1.5, width=260)
         self.w_h0 = L(F, "h₀ (uniform input)", start=0.0, end=5.0, step=0.05, value=1.0,
                       width=260)
-        self.w_eps = L(F, "ε (stimulus contrast)", start=0.0, end=1.0, step=0.01, value=0.1,
+        self.w_eps = L(F, "ε (tuned input amplitude)", start=0.0, end=1.0, step=0.01, value=0.1,
                        width=260)
         self.w_theta0 = L(F, "θ₀ (stimulus angle, deg)", start=-180.0, end=180.0,
                           step=5.0, value=0.0, width=260)

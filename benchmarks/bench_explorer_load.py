@@ -226,7 +226,7 @@ class Client:
                  "msg_data": {"type": "event", "name": "document_ready",
                               "values": {"type": "map", "entries": []}}}]})
             updates = self._updates(status["attributes"]["text"])
-            plan = [("J₁ (tuned coupling)", [1.5 + 0.1 * (k % 10) for k in range(1, 11)]),
+            plan = [("J₁ (cosine coupling)", [1.5 + 0.1 * (k % 10) for k in range(1, 11)]),
                     ("J₀ (uniform coupling)", [-2.0 - 0.1 * (k % 10) for k in range(1, 11)])]
             for k in range(moves):
                 title, values = plan[k % 2]

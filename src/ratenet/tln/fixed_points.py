@@ -145,7 +145,7 @@ def _eigs(J: np.ndarray) -> np.ndarray:
     return lam[np.lexsort((-lam.imag, -lam.real))]
 
 
-def ctln_candidate_supports(net: CTLN, *, max_blocks: int = 20_000_000,
+def ctln_candidate_supports(net: CTLN, *, max_blocks: int = 5_000_000,
                             max_fixed_points: int = 100_000, tol: float = 1e-9
                             ) -> list[tuple[int, ...]] | None:
     """Supports that can be fixed points of a CTLN, from its graph (see the module doc).
@@ -206,7 +206,7 @@ def ctln_candidate_supports(net: CTLN, *, max_blocks: int = 20_000_000,
 
 
 def fixed_points(model: Any, *, method: str = "auto", max_units: int = MAX_UNITS,
-                 max_blocks: int = 20_000_000, max_fixed_points: int = 100_000,
+                 max_blocks: int = 5_000_000, max_fixed_points: int = 100_000,
                  rtol: float = 1e-10, progress: bool = False, warn: bool = True
                  ) -> TLNFixedPoints:
     """All fixed points of a TLN or CTLN, exactly, with the parity certificate.
@@ -220,9 +220,9 @@ def fixed_points(model: Any, *, method: str = "auto", max_units: int = MAX_UNITS
         ``"enumerate"``.
     max_units : int, default 24
         Largest ``n`` for ``"enumerate"``.
-    max_blocks, max_fixed_points : int, default 20,000,000 and 100,000
+    max_blocks, max_fixed_points : int, default 5,000,000 and 100,000
         Caps of the graph method: connected blocks visited by the compiled search
-        (about a microsecond each, so the default is well under a minute), and
+        (a few microseconds each: the default is seconds on a quiet machine), and
         candidate supports.
     rtol : float, default 1e-10
         Relative tolerance for a unit on its threshold.

@@ -244,7 +244,7 @@ boundary between the two basins, {fmt(T_u, 8)} ms.</p>
 <p>The same answer from the command line: <code>ratenet ei analyze --m-ii -0.5 --tau-i {TAU_BI:g}</code>
 names the coexisting attractors (from a local continuation), <code>ratenet ei bifurcation --param tau_I
 --start {TAU_LO:g} --stop {TAU_HI:g} --m-ii -0.5 --plot fig.png</code> draws the first figure, and
-<code>--param2 M_EE --start2 1.1 --stop2 1.5</code> adds the Hopf curve and the bistable band in the
+<code>--param2 M_EE --start2 1.1 --stop2 1.6</code> adds the Hopf curve and the bistable band in the
 (τ<sub>I</sub>, M<sub>EE</sub>) plane.</p>
 <p><b>Checks.</b> (a) The Hopf point on the equilibrium branch is the closed form. (b) At the fold
 the second Floquet multiplier is 1. (c) The bistable range is [fold, Hopf]. (d, e) At

@@ -498,7 +498,7 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
     Example:
       ratenet ei bifurcation --param tau_I --start 20 --stop 100 --num 200 --plot bif.png
       ratenet ei bifurcation --param tau_I --start 40 --stop 80 --param2 M_EE \\
-          --start2 1.1 --stop2 1.5 --m-ii -0.5 --json
+          --start2 1.1 --stop2 1.6 --m-ii -0.5 --json
     """
     from ..analysis import bifurcation_diagram
     from ..models.ei import EIModel

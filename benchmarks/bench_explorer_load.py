@@ -144,12 +144,19 @@ def _token(page: str) -> str | None:
     return m.group(1) if m else None
 
 
-async def load_page(url: str, timeout: float = 120.0) -> tuple[float, str]:
-    """One page load: (seconds, session token)."""
+async def load_page(url: str, timeout: float = 300.0) -> tuple[float, str]:
+    """One page load: (seconds, session token).
+
+    As many requests at once as there are clients (Tornado's client queues all but 10 by
+    default, and times the queued ones out after 20 s: an error of the load generator,
+    not of the server); a page may take ``timeout`` seconds, as a browser waits.
+    """
     from tornado.httpclient import AsyncHTTPClient
 
+    AsyncHTTPClient.configure(None, max_clients=1000)
     t0 = time.perf_counter()
-    resp = await AsyncHTTPClient().fetch(url, request_timeout=timeout, raise_error=True)
+    resp = await AsyncHTTPClient().fetch(url, connect_timeout=timeout, request_timeout=timeout,
+                                         raise_error=True)
     dt = time.perf_counter() - t0
     token = _token(resp.body.decode(errors="replace"))
     if token is None:

@@ -146,6 +146,17 @@ def test_huge_grid_is_refused_from_the_counts_alone(tmp_path, monkeypatch):
     assert sorted(os.listdir(tmp_path)) == ["huge.toml"]
 
 
+def test_huge_range_beside_a_malformed_entry_is_refused_before_generating(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("values were generated for a grid that is refused")
+
+    monkeypatch.setattr(spec_mod, "_values", never)
+    with pytest.raises(ParameterError) as info:
+        parse_spec('model = "ring"\n[sweep]\nj0 = { start = 0.0, stop = 1.0, num = 10000000000 }'
+                   '\nj1 = { start = 0.0 }\n')
+    assert info.value.name == "sweep" and "--max-cells" in str(info.value)
+
+
 def test_max_cells_and_max_work_are_the_caps():
     n = 6  # cells of SMALL
     assert parse_spec(SMALL, max_cells=n).n_cells == n

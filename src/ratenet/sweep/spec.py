@@ -279,9 +279,11 @@ def parse_spec(spec: str | Mapping[str, Any], *, max_cells: int = DEFAULT_MAX_CE
     # ---- the grid's size, from the counts alone (before any value is generated)
     max_cells = _int_key("max_cells", max_cells, minimum=1)
     counts = [_count(entry) for entry in sweep_raw.values()]
-    if all(c is not None for c in counts):
-        n_points = math.prod(c for c in counts if c is not None)
-        _check_cells(n_points, trials, counts, measure_raw, max_cells)
+    # entries not counted (malformed: refused below) hold at least one value each, so the
+    # product of the others is a lower bound of the grid's size
+    n_points = math.prod(c for c in counts if c is not None)
+    _check_cells(n_points, trials, [c if c is not None else "?" for c in counts], measure_raw,
+                 max_cells)
 
     # ---- swept values
     sweep: dict[str, tuple[Any, ...]] = {}

@@ -94,6 +94,14 @@ def run_command(spec_file: str, out: str, scheduler: str | None, workers: int | 
     except ParameterError as err:
         _report(err, spec_file)
     progress = show_progress(quiet)
+    if not resume:  # before anything starts: an --out that cannot be written is bad input
+        from ..sweep.store import _refuse_existing, check_writable
+
+        try:
+            _refuse_existing(Path(out))
+            check_writable(out)
+        except ParameterError as err:
+            _report(err, spec_file)
     if scheduler is None:
         note("starting a local Dask cluster on 127.0.0.1 ...")
 

@@ -171,3 +171,16 @@ def test_analyze_single_attractor_outside_the_bistable_range():
     assert d["multistability"] == "one attractor: a stable focus at (40, 20) Hz"
     tr = trajectory(EIModel(M_II=-0.5, tau_I=50.0), np.array([90.0, 40.0]), t_max=20000.0)
     np.testing.assert_allclose(np.asarray(tr.rates)[-1], [40.0, 20.0], atol=0.05)
+
+
+def test_analyze_does_not_call_a_fixed_point_on_a_threshold_an_attractor():
+    # M_EE = 0: nu_E = [10 - nu_I]_+ and nu_I = [nu_E - 10]_+ meet at (10, 0) Hz, where the
+    # input of I is exactly at its threshold: two linear regions, no single Jacobian
+    r = run("ei", "analyze", "--m-ee", "0", "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    (fp,) = d["fixed_points"]
+    assert (fp["nu_E"], fp["nu_I"]) == pytest.approx((10.0, 0.0), abs=1e-12)
+    assert d["attractors"] == []
+    assert any("(10, 0) Hz is degenerate" in n for n in d["attractor_notes"])
+    assert d["multistability"].startswith("no attractor found")

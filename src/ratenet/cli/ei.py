@@ -206,7 +206,11 @@ def _attractors(model: Any, fps: list[Any], cyc: Any) -> dict[str, Any]:
         if fp.stable:
             attractors.append({"kind": fp.type, "state": {f"nu_{n}": float(x) for n, x in
                                                            zip(names, fp.state)},
-                               "stable": True})
+                               "stable": True, "source": "fixed-point solve"})
+        elif "degenerate" in fp.type:
+            notes.append(f"the fixed point ({fp.state[0]:.6g}, {fp.state[1]:.6g}) Hz is "
+                         f"{fp.type}: one Jacobian does not decide its stability, so it is "
+                         "not listed as an attractor")
     for c, k in found:
         d: dict[str, Any] = {"kind": "limit cycle", "period": float(c.period[k]),
                              "stable": bool(c.stable[k])}
@@ -214,7 +218,17 @@ def _attractors(model: Any, fps: list[Any], cyc: Any) -> dict[str, Any]:
             d[f"nu_{n}_min"] = float(c.minimum[k, i])
             d[f"nu_{n}_max"] = float(c.maximum[k, i])
         d["floquet_multipliers"] = [[float(z.real), float(z.imag)] for z in c.multipliers[k]]
+        d["source"] = "continuation"
         (attractors if c.stable[k] else unstable).append(d)
+    if cyc is not None and cyc.stable and not any(
+            a["kind"] == "limit cycle" and abs(a["period"] - cyc.period) <= 1e-3 * cyc.period
+            for a in attractors):
+        # simulation found a stable cycle the continuation did not reach: still name it
+        d = {k: v for k, v in cyc.to_dict().items()
+             if k in ("period", "nu_E_min", "nu_E_max", "nu_I_min", "nu_I_max",
+                      "floquet_multipliers")}
+        attractors.append({"kind": "limit cycle", **d, "stable": True, "source": "simulation"})
+        notes.append("the stable cycle found by simulation is not on a continued branch")
     if time.monotonic() > t_end:
         notes.append(f"the continuation reached its time cap ({ATTRACTOR_SECONDS:g} s): "
                      "cycles may be missing")
@@ -235,7 +249,7 @@ def _attractor_sentence(att: list[dict[str, Any]], unstable: list[dict[str, Any]
     fps = [d for d in att if d["kind"] != "limit cycle"]
     cycles = [d for d in att if d["kind"] == "limit cycle"]
     if not att:
-        return "no attractor found by the continuation"
+        return "no attractor found (continuation and fixed-point solve)"
     if len(att) == 1:
         return "one attractor: " + (point(fps[0]) if fps else cycle(cycles[0]))
     head = "bistable" if len(att) == 2 else f"multistable ({len(att)} attractors)"

@@ -541,6 +541,9 @@ def test_fuzz_found_api_cases_are_refused_cleanly():
         trajectory(EIModel(), [1.0, 1.0], t_max=1e300)
     with pytest.raises(ParameterError, match="J1"):
         critical_J0(1e308)
+    with pytest.raises(ParameterError, match="J_higher"):  # 0-d array: TypeError before
+        RingModel(J_higher=np.array(2.0))
+    assert RingModel(J_higher=np.array([0.5]), N=16).J_higher == (0.5,)
     for t in ("abc", 1j, [float("nan")]):
         with pytest.raises(ParameterError, match="t must be"):
             reduced_dynamics(t, J0=-2.0, J1=3.0, h0=1.0, eps=0.1)

@@ -97,7 +97,8 @@ class RingModel:
         object.__setattr__(self, "eps", check_nonnegative("eps", self.eps))
         object.__setattr__(self, "t_off", check_time("t_off", self.t_off))
         object.__setattr__(self, "tau", check_positive("tau", self.tau))
-        if isinstance(self.J_higher, (str, bytes)) or not hasattr(self.J_higher, "__iter__"):
+        if (isinstance(self.J_higher, (str, bytes)) or not hasattr(self.J_higher, "__iter__")
+                or np.ndim(self.J_higher) == 0):  # a 0-d array has __iter__ but no items
             raise ParameterError("J_higher", self.J_higher, "a sequence of finite numbers "
                                  "(J2, J3, ...)")
         higher = tuple(as_float(f"J{k}", v) for k, v in enumerate(self.J_higher, start=2))

@@ -119,3 +119,14 @@ def test_bad_input_names_the_parameter():
         continue_curve(lambda u, p: np.array([u[0] ** 2 + 1.0]),
                        lambda u, p: np.array([[2 * u[0], 0.0]]), [1.0], 0.0,
                        p_min=-1, p_max=1)
+
+
+def test_special_points_beyond_the_bound_are_not_reported():
+    # u = p, a special point at p = 0.9; continued only up to p = 0.5 with one big step
+    F = lambda u, p: np.array([u[0] - p])  # noqa: E731
+    J = lambda u, p: np.array([[1.0, -1.0]])  # noqa: E731
+    mark = TestFunction("mark", lambda u, p: p - 0.9)
+    c = continue_curve(F, J, [0.0], 0.0, p_min=-1.0, p_max=0.5, tests=[mark], ds=2.0,
+                       ds_max=2.0)
+    assert c.status == "bound" and c.p[-1] == 0.5
+    assert c.events == [] and np.all(c.p <= 0.5)

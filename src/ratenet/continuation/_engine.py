@@ -468,6 +468,10 @@ def _clip(s: _Setup, ys: list[np.ndarray], ts: list[np.ndarray], y: np.ndarray,
     bound = p_max if y_out[-1] > p_max else p_min
     ys.pop()
     ts.pop()
+    # special points found in this last step beyond the bound go too
+    while len(ys) > 1 and not _inside(ys[-1], p_min, p_max):
+        ys.pop()
+        ts.pop()
     while events and events[-1].index >= len(ys):
         events.pop()
     h = float(t @ (y_out - y)) if float(t @ (y_out - y)) > 0 else float(np.linalg.norm(y_out - y))

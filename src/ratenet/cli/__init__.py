@@ -14,14 +14,15 @@ from ._common import RatenetGroup
 @click.group(cls=RatenetGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ratenet")
 def main() -> None:
-    """Firing-rate network models: the ring model and E-I populations.
+    """Firing-rate network models: the ring model, E-I populations, the E-I ring and
+    threshold-linear networks.
 
     \b
     Examples:
       ratenet ring theory --j0 -2 --j1 1.5 --h0 1 --eps 0.1 --json
       ratenet ring simulate --j0 -2 --j1 3 --h0 1 --plot bump.png
       ratenet ei analyze --tau-i 50 --json
-      ratenet tutorial --out report/
+      ratenet tutorial --out out/tutorial
     """
 
 

@@ -21,7 +21,7 @@ from ._common import fail, guarded, note
 @guarded
 def explore(port: int, host: str, allow_origins: tuple[str, ...], show: bool,
             quiet: bool) -> None:
-    """Serve the interactive explorer (ring and E-I views) at http://HOST:PORT/.
+    """Serve the interactive explorer (ring, E-I and E-I ring views) at http://HOST:PORT/.
 
     Requests whose Host header is not HOST:PORT (or an --allow-origin) get 403, and
     websockets from other origins are refused. Exit codes: 0 stopped with Ctrl-C,

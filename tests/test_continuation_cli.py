@@ -82,14 +82,17 @@ def test_bad_param2_input_exits_2_with_one_line(extra, message):
     assert "{" not in r.output  # nothing half-written
 
 
-@pytest.mark.xfail(strict=True, reason="continue_equilibria reports a Hopf point past the "
-                   "bound (tau_I = 83.33 in [40, 80] at M_EE = 1.18: the step crossed the bound, "
-                   "the event was kept) and continue_special_curves passes it to the engine, "
-                   "which refuses p0 outside the box; the CLI exits 1")
 def test_param2_box_whose_seed_row_has_its_hopf_point_just_past_the_bound():
+    # at M_EE = 1.18 (a seed row) the Hopf point is tau_I = 83.33, past the box [40, 80]:
+    # it must not start a curve (it did, and the CLI exited 1, before 5ed817d)
     r = run(*BIF, "--m-ii", "-0.5", "--param2", "M_EE", "--start2", "1.1", "--stop2", "1.5",
             "--json")
     assert r.exit_code == 0, r.output
+    (c,) = [c for c in json.loads(r.output)["curves"] if "Hopf" in c["kind"]]
+    P, Q = np.array(c["tau_I"]), np.array(c["M_EE"])
+    np.testing.assert_allclose(P, hopf_tau_I(Q, -0.5), rtol=1e-8)
+    assert Q.min() == pytest.approx(1.0 + 15.0 / 80.0, rel=1e-8)
+    assert Q.max() == pytest.approx(1.0 + 15.0 / 40.0, rel=1e-8)
 
 
 @pytest.mark.slow  # a box where the curve stalls takes its 2000 steps (~10 s on 2 loaded cores)
@@ -103,7 +106,7 @@ def test_param2_property_hopf_curve_follows_the_formula():
     def check(M_II, lo, width):
         r = run(*BIF, "--m-ii", repr(M_II), "--param2", "M_EE", "--start2", repr(lo),
                 "--stop2", repr(lo + width), "--json")
-        # 1 (with a one-line message) is the bug of the xfail test above
+        # 1 (with a one-line message): a failure inside the continuation, never a traceback
         assert r.exit_code in (0, 1), r.output
         assert "Traceback" not in r.output
         if r.exit_code == 1:

@@ -542,7 +542,8 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
     cycles, bistable = _continued_cycles(model, name, start, stop, diagram, no_cycles)
     curves = None
     if name2 is not None and start2 is not None and stop2 is not None:
-        curves = _two_parameter(model, name, start, stop, name2, start2, stop2, plot, quiet)
+        curves = _two_parameter(model, name, start, stop, name2, start2, stop2, plot, quiet,
+                                regions=not no_cycles)
     if plot is not None and curves is None:
         from ..plotting.continuation import continuation_figure
 
@@ -640,7 +641,10 @@ TWO_PARAMETER_SEEDS = 11
 
 
 def _two_parameter(model: Any, name: str, start: float, stop: float, name2: str,
-                   start2: float, stop2: float, plot: str | None, quiet: bool) -> Any:
+                   start2: float, stop2: float, plot: str | None, quiet: bool, *,
+                   regions: bool = True) -> Any:
+    """The special-point curves; with ``plot``, the figure (over the regions unless
+    ``regions`` is False: --no-cycles, the regions need the cycles)."""
     from ..continuation import ContinuationError
     from ..continuation.two_parameter import continue_special_curves
 
@@ -657,13 +661,15 @@ def _two_parameter(model: Any, name: str, start: float, stop: float, name2: str,
     if plot is not None:
         from ..plotting.bifurcation2d import classify_regions, two_parameter_figure
 
-        if not quiet:
-            note("classifying the regions: one continuation of equilibria and cycles per "
-                 f"row of {name2} (7 rows, at most {TWO_PARAMETER_SECONDS:g} s)")
-        regions = classify_regions(model, name, start, stop, name2, start2, stop2,
-                                   num=41, rows=7, time_limit=TWO_PARAMETER_SECONDS)
-        for remark in regions.notes:
+        grid = None
+        if regions:
             if not quiet:
-                note(f"regions: {remark}")
-        _save(two_parameter_figure(curves, regions), plot)
+                note("classifying the regions: one continuation of equilibria and cycles per "
+                     f"row of {name2} (7 rows, at most {TWO_PARAMETER_SECONDS:g} s)")
+            grid = classify_regions(model, name, start, stop, name2, start2, stop2,
+                                    num=41, rows=7, time_limit=TWO_PARAMETER_SECONDS)
+            for remark in grid.notes:
+                if not quiet:
+                    note(f"regions: {remark}")
+        _save(two_parameter_figure(curves, grid), plot)
     return curves

@@ -260,7 +260,7 @@ class Client:
             if (m.get("name") == "Div" and isinstance(text, str) and "server time" in text
                     and "update" in text and status is None):
                 status = m
-        if status is None or "J1 (tuned coupling)" not in sliders:
+        if status is None or "J₁ (cosine coupling)" not in sliders:
             raise RuntimeError(f"no ring status line or J1 slider in the page ({len(sliders)} "
                                "sliders)")
         return sliders, status

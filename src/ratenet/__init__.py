@@ -7,6 +7,7 @@ is private.
 from ._validation import ParameterError
 from ._version import __version__
 from .coupling import CirculantCoupling, DenseCoupling, FourierCoupling, ring_angles
+from .ei_ring import trajectory as _ei_ring_trajectory  # noqa: F401  (registers it with load)
 from .models.ei import EIModel
 from .models.ei_ring import EIRingModel
 from .models.ring import RingModel

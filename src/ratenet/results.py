@@ -27,6 +27,10 @@ class SimulationDiverged(RuntimeError):
         self.trajectory = trajectory
 
 
+#: Trajectory classes by name, for :func:`load` (filled by ``__init_subclass__``).
+_KINDS: dict[str, type[Trajectory]] = {}
+
+
 @dataclass(frozen=True, eq=False)
 class Trajectory:
     """A simulated time course.
@@ -52,6 +56,10 @@ class Trajectory:
     version : str
         The ratenet version that produced it.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _KINDS[cls.__name__] = cls
 
     t: np.ndarray
     rates: np.ndarray
@@ -151,11 +159,8 @@ class Trajectory:
     @classmethod
     def from_xarray(cls, ds) -> Trajectory:
         kind = ds.attrs.get("kind", "Trajectory")
-        klass: type[Trajectory] = RingTrajectory if kind == "RingTrajectory" else Trajectory
-        if kind == "EIRingTrajectory":
-            from .ei_ring.trajectory import EIRingTrajectory
-
-            klass = EIRingTrajectory
+        # every subclass registers itself by name (``ratenet`` imports the E-I ring's)
+        klass: type[Trajectory] = _KINDS.get(kind, Trajectory)
         diverged = ds["diverged"].values.astype(bool)
         status = np.where(diverged, "diverged", "ok")
         names = tuple(str(v) for v in ds["unit_name"].values) if "unit_name" in ds else ()
@@ -167,6 +172,9 @@ class Trajectory:
             version=str(ds.attrs.get("ratenet_version", "")),
             extra=json.loads(ds.attrs.get("extra", "{}")),
         )
+
+
+_KINDS["Trajectory"] = Trajectory
 
 
 @dataclass(frozen=True, eq=False, repr=False)

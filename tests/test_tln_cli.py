@@ -62,7 +62,7 @@ def test_attractors_json_and_plot(tmp_path):
     res = run("tln", "attractors", "--graph", "0->1,1->2,2->0", "--trials", "8", "--seed",
               "2", "--t-max", "60", "--plot", str(png), "--json")
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)  # the "wrote" note goes to stderr
     (a,) = out["attractors"]
     assert a["kind"] == "limit cycle" and a["support"] == [0, 1, 2]
     assert a["basin_fraction"] == 1.0 and a["period"] > 0

@@ -321,7 +321,9 @@ def analyze_command(as_json: bool, quiet: bool, **kwargs: Any) -> None:
                    "attractor_notes": att["attractor_notes"]})
         return
     p = res["model"]
-    click.echo("E-I model: " + ", ".join(f"{k} = {p[k]:g}" for k in model.PARAMETERS))
+    unit = {"gamma_E": " Hz", "gamma_I": " Hz", "tau_E": " ms", "tau_I": " ms"}
+    click.echo("E-I model: " + ", ".join(f"{k} = {p[k]:g}{unit.get(k, '')}"
+                                         for k in model.PARAMETERS))
     fps = res["fixed_points"]
     click.echo(f"{len(fps)} fixed point{'s' if len(fps) != 1 else ''}"
                f"{':' if fps else ''}")
@@ -341,12 +343,12 @@ def analyze_command(as_json: bool, quiet: bool, **kwargs: Any) -> None:
         click.echo(f"both-active fixed point loses stability at tau_I = "
                    f"{res['hopf_tau_I']:.6g} ms (trace of the Jacobian = 0)")
     for remark in res["notes"]:
-        click.echo(f"note: {remark}")
+        note(f"note: {remark}")
     lo, hi = att["continuation_range"]
     click.echo(f"attractors (continuation in tau_I over [{lo:.6g}, {hi:.6g}] ms): "
                f"{att['multistability']}")
     for remark in att["attractor_notes"]:
-        click.echo(f"note: {remark}")
+        note(f"note: {remark}")
 
 
 def _parse_x0(values: tuple[str, ...]) -> list[np.ndarray]:

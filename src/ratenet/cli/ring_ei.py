@@ -255,13 +255,13 @@ def theory_cmd(as_json: bool, quiet: bool, **params: Any) -> None:
         hopf = ("no Hopf point in tau_I" if m["hopf_tau_I"] is None else
                 f"Hopf at tau_I = {_num(m['hopf_tau_I'])} ms, "
                 f"omega = {_num(m['hopf_frequency'], 4)} rad/ms")
-        rows.append((f"mode {m['k']}", f"{'stable' if m['stable'] else 'UNSTABLE'}; "
-                     f"eigenvalues {ev} /ms; {hopf}"))
+        rows.append((f"mode {m['k']}", f"{'stable' if m['stable'] else 'unstable'}; "
+                     f"eigenvalues {ev} 1/ms; {hopf}"))
     if inst["mode"] is None:
         rows.append(("instability", "none: the uniform state is stable"))
     else:
         rows.append(("instability", f"mode {inst['mode']} ({inst['kind']}): "
-                     f"{inst['pattern']}, growth rate {_num(inst['growth_rate'], 4)} /ms"))
+                     f"{inst['pattern']}, growth rate {_num(inst['growth_rate'], 4)} 1/ms"))
     b = d.get("bump")
     if b:
         drift = ("no drift threshold found" if b["drift_J_A"] is None else

@@ -180,15 +180,22 @@ def attractors_command(weights, input_, graph, n, epsilon, delta, theta, trials,
         from ..plotting.tln import plot_attractors
 
         fig = plot_attractors(res, net)
-        save_figure("--plot", fig, plot, announce=False, dpi=120)
+        save_figure("--plot", fig, plot, dpi=120)
         out["plot"] = plot
     if as_json:
         echo_json(out)
         return
+    from ..plotting._style import clean_number
+
     click.echo(f"{len(res)} attractor(s) from {res.trials} trials (seed {res.seed}):")
     for a in res:
         lo, hi = a.basin_interval
         extra = f" period {a.period:.5g}" if a.period else ""
-        lyap = "" if a.lyapunov is None else f" lambda_max {a.lyapunov[0]:.3g}"
+        if a.lyapunov is None:
+            lyap = ""
+        else:  # a zero exponent (a cycle's flow direction) printed as 0, not as 4e-13
+            lam = clean_number(float(a.lyapunov[0]), float(np.max(np.abs(a.lyapunov))),
+                               rtol=1e-9)
+            lyap = f" lambda_max {lam:.3g}"
         click.echo(f"  {a.kind:15s} support {list(a.support)}{extra}{lyap}  basin "
                    f"{a.basin_fraction:.3f} [{lo:.3f}, {hi:.3f}]")

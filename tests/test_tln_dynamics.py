@@ -101,3 +101,24 @@ def test_baby_chaos_is_chaotic_and_its_exponent_is_confirmed_independently():
     lam_b = _benettin(net, x, t_total=1000.0)
     assert lam_b > 0.02
     assert lam_b == pytest.approx(qr[0], rel=0.3)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(W=[[0.0]], b=10**400), "b"),
+    (dict(W=[["a"]], b=1.0), "W"),
+    (dict(W=[[0.0]], b="1"), "b"),
+    (dict(W=[[0.0]], b=1.0, tau=0.0), "tau"),
+])
+def test_bad_tln_input_is_named(kwargs, name):
+    from ratenet import ParameterError
+
+    with pytest.raises(ParameterError) as err:
+        TLN(**kwargs)
+    assert err.value.name == name
+
+
+def test_huge_ctln_is_refused_before_allocating():
+    from ratenet import ParameterError
+
+    with pytest.raises(ParameterError, match="at most 10000 nodes"):
+        CTLN("0->1", n=10**6)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
-from .._validation import ParameterError
+from .._validation import ParameterError, as_float_array
 from ..network import RateNetwork
 from ..transfer import ThresholdLinear
 from ._flow import make_flow
@@ -332,7 +332,7 @@ def bifurcation_diagram(model: Any, param: str, values: Sequence[float] | np.nda
     from tqdm.auto import tqdm
 
     build, canon = _builder(model, param)
-    vals = np.asarray(values, dtype=float)
+    vals = as_float_array("values", values)
     if vals.ndim != 1 or vals.size < 2 or not np.all(np.isfinite(vals)):
         raise ParameterError("values", values, "at least 2 finite parameter values")
     if np.any(np.diff(vals) <= 0):

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import ParameterError, as_float, check_int, check_positive
+from .._validation import ParameterError, as_float, as_float_array, check_int, check_positive
 from ..network import RateNetwork
 from ..transfer import ThresholdLinear
 
@@ -24,10 +24,7 @@ __all__ = ["CTLN", "TLN", "parse_edges"]
 
 
 def _check_weights(W: Any) -> np.ndarray:
-    try:
-        W = np.array(W, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError("W", W, "a square (n, n) matrix of numbers") from None
+    W = as_float_array("W", W, allow_nan=True, allow_inf=True)  # non-finite: named below
     if W.ndim != 2 or W.shape[0] != W.shape[1] or W.shape[0] == 0:
         raise ParameterError("W", f"array of shape {W.shape}", "a square (n, n) matrix, n >= 1")
     if not np.all(np.isfinite(W)):
@@ -38,16 +35,17 @@ def _check_weights(W: Any) -> np.ndarray:
 
 
 def _check_vector(name: str, v: Any, n: int, *, positive: bool = False) -> np.ndarray:
-    try:
-        arr = np.array(v, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, v, f"a number or {n} numbers") from None
+    arr = as_float_array(name, v, allow_nan=True, allow_inf=True)
     if arr.ndim > 1 or (arr.ndim == 1 and arr.size != n):
         raise ParameterError(name, f"array of shape {arr.shape}", f"a number or shape ({n},)")
     arr = np.broadcast_to(arr, (n,)).copy()
     if not np.all(np.isfinite(arr)) or (positive and np.any(arr <= 0)):
         raise ParameterError(name, v, "finite and > 0" if positive else "finite")
     return arr
+
+
+#: Largest CTLN built (its dense W takes 8 n^2 bytes: 0.8 GB at this n).
+MAX_CTLN_NODES = 10_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,6 +227,9 @@ class CTLN(TLN):
         dlt = check_positive("delta", delta)
         th = check_positive("theta", theta)
         n_, edges = parse_edges(graph, n)
+        if n_ > MAX_CTLN_NODES:
+            raise ParameterError("n", n_, f"at most {MAX_CTLN_NODES} nodes (W is dense: "
+                                 f"{8 * n_ * n_ / 2**30:.3g} GiB for this n)")
         A = np.zeros((n_, n_), dtype=bool)
         for j, i in edges:
             A[i, j] = True

@@ -44,7 +44,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SESSION_RELEASE_S = 20.0  # SESSION_LINGER_MS (15 s) + the 1 s check + a margin
+SESSION_RELEASE_S = 12.0  # SESSION_LINGER_MS (5 s) + the 1 s check + a margin
 
 
 # -------------------------------------------------------------------- server
@@ -213,7 +213,8 @@ class Client:
 
         self.page_s, token = await load_page(self.url)
         ws_url = self.url.replace("http://", "ws://").rstrip("/") + "/ws"
-        request = HTTPRequest(ws_url, headers={"Origin": self.url.rstrip("/")})
+        request = HTTPRequest(ws_url, headers={"Origin": self.url.rstrip("/")},
+                              connect_timeout=300.0, request_timeout=300.0)
         self.ws = await websocket_connect(request, subprotocols=["bokeh", token],
                                           max_message_size=64 * 2**20)
         self.receiver = Receiver(Protocol())

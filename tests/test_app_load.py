@@ -62,9 +62,10 @@ def test_300_page_loads_release_their_sessions(server):
     assert errors == errors2 == 0 and len(times) + len(times2) == 300
     grown = (rss_end - rss0) / 2**20
     assert grown < 150, f"RSS grew by {grown:.0f} MB over 300 page loads"
-    # and the second 150 pages add next to nothing: released sessions' memory is reused
-    # (a leak of even 0.5 MB a page would add 75 MB here)
-    assert (rss_end - rss_half) / 2**20 < 40, (rss_half / 2**20, rss_end / 2**20)
+    # and the second 150 pages add little: released sessions' memory is reused (RSS is
+    # a high-water mark: it follows how many sessions were alive at once, not how many
+    # were made; the leak fixed here added ~2.5 MB a page, 375 MB over these 150)
+    assert (rss_end - rss_half) / 2**20 < 60, (rss_half / 2**20, rss_end / 2**20)
     assert server.proc.poll() is None and not server.log_errors()
 
 

@@ -38,9 +38,11 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 #: Largest websocket message the server accepts from a browser (bytes).
 MAX_INCOMING_MESSAGE = 1 << 20
 #: How long a session outlives its last websocket (or, never connected, its page) (ms).
-#: A browser that opens the websocket later still gets a session: Bokeh builds a new one
+#: Page loads that never open their websocket (crawlers, scripts) keep at most this long's
+#: worth of sessions alive, which bounds the server's peak memory (~3 MB a session). A
+#: browser that opens the websocket later still gets a session: Bokeh builds a new one
 #: from the page's token.
-SESSION_LINGER_MS = 15_000
+SESSION_LINGER_MS = 5_000
 #: How often sessions without a websocket are looked for (ms).
 SESSION_CHECK_MS = 1_000
 

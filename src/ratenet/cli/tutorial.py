@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import click
 
 from ._common import check_output_path, fail, guarded, note, show_progress
@@ -34,11 +39,24 @@ def tutorial(out: str, only: tuple[str, ...], quiet: bool) -> None:
         bad = [s for s in only if s not in known]
         if bad:
             fail(f"--only: unknown section {bad[0]!r} (known: {', '.join(known)})")
-    report = build_tutorial(out, progress=show_progress(quiet), only=list(only) or None)
+    dest = Path(out)
+    dest.mkdir(parents=True, exist_ok=True)
+    # built beside OUT, then each file moved into place: an error or Ctrl-C mid-build
+    # leaves OUT as it was (no half-written report)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
+    try:
+        report = build_tutorial(tmp, progress=show_progress(quiet), only=list(only) or None)
+        for f in sorted(tmp.rglob("*")):
+            if f.is_file():
+                target = dest / f.relative_to(tmp)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     n, n_ok = len(report.checks), sum(c.passed for c in report.checks)
     if not quiet:
         click.echo(f"{n_ok} of {n} checks pass ({report.seconds:.1f} s); "
-                   f"report: {report.out / 'report.html'}")
+                   f"report: {dest / 'report.html'}")
     for c in report.failed:
         note(f"  FAILED {c.id}: {c.title} ({c.basis})")
     if not report.passed:

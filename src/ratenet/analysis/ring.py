@@ -97,11 +97,14 @@ def _rhs(rates: np.ndarray, params: list[dict[str, Any]], t: float):
         phase = Q["theta0"] + Q["omega"] * t
         e = Q["eps"] * on
         # input = J0 r0 + h0 + (J1 Cr + eps cos phase) cos(theta) + (J1 Ci + eps sin phase) sin
-        a = (Q["J0"] * r0 + Q["h0"] - thr)[:, None]
-        b = (Q["J1"] * Cr + e * np.cos(phase))[:, None]
-        c = (Q["J1"] * Ci + e * np.sin(phase))[:, None]
-        f = gain[:, None] * np.maximum(a + b * cos + c * sin, 0.0)
-        out[idx] = (f - m) / Q["tau"][:, None]
+        # huge couplings (a diverged or hostile run) overflow to inf here; the caller
+        # reads non-finite derivatives as "not converged", so no warning is raised
+        with np.errstate(over="ignore", invalid="ignore"):
+            a = (Q["J0"] * r0 + Q["h0"] - thr)[:, None]
+            b = (Q["J1"] * Cr + e * np.cos(phase))[:, None]
+            c = (Q["J1"] * Ci + e * np.sin(phase))[:, None]
+            f = gain[:, None] * np.maximum(a + b * cos + c * sin, 0.0)
+            out[idx] = (f - m) / Q["tau"][:, None]
     for i in np.flatnonzero(~simple):
         try:
             from ..models.ring import RingModel

@@ -357,7 +357,9 @@ def stationary_states(*, J0, J1, h0, eps) -> dict[str, np.ndarray]:
     #    state attracts positive initial rates iff neither the uniform mode nor a bump grows.
     quiet = (h0f + epsf < 0.0) | ((h0f + epsf == 0.0) & (epsf > 0.0))
     J1safe = np.where(J1f > 2.0, J1f, 3.0)
-    jc = np.where(J1f > 2.0, -np.cos(_marginal_tc(J1safe)) / g0(_marginal_tc(J1safe)), np.inf)
+    with np.errstate(divide="ignore"):  # g0 -> 0 for huge J1: the critical J0 is infinite
+        jc = np.where(J1f > 2.0, -np.cos(_marginal_tc(J1safe)) / g0(_marginal_tc(J1safe)),
+                      np.inf)
     no_input = (h0f == 0.0) & (epsf == 0.0)
     quiet |= no_input & (J0f < 1.0) & ((J1f < 2.0) | (J0f < jc))
     n_stable += quiet

@@ -8,7 +8,7 @@
   Neimark-Sacker points and grazing; :func:`bistable_intervals` where a stable
   equilibrium and a stable cycle coexist;
 * :func:`continue_special_curves`: Hopf, fold and border-collision curves in two
-  parameters.
+  parameters, and :func:`continue_cycle_folds`: the curve of folds of cycles.
 
 All of them sit on one generic pseudo-arclength engine, :func:`continue_curve`, which
 knows nothing of rate models (region borders are handed to it as kinks).
@@ -22,6 +22,7 @@ from ._engine import (
     continue_both,
     continue_curve,
 )
+from .cycle_folds import continue_cycle_folds
 from .cycles import (
     CyclePoint,
     LimitCycleBranch,
@@ -59,6 +60,7 @@ __all__ = [
     "bistable_intervals",
     "continue_both",
     "continue_curve",
+    "continue_cycle_folds",
     "continue_cycles",
     "continue_equilibria",
     "continue_special_curves",

@@ -53,3 +53,22 @@ def test_bad_input_is_named():
     with pytest.raises(ParameterError, match="fold of cycles"):  # the fold is at 57.16
         continue_cycle_folds(bistable_example().replace(tau_I=65.0), "tau_I", 60.5, 70,
                              "M_II", -0.6, -0.4)
+
+
+def test_cli_param2_adds_the_fold_of_cycles_curve():
+    import json
+
+    from click.testing import CliRunner
+
+    from ratenet.cli import main
+
+    res = CliRunner().invoke(main, [
+        "ei", "bifurcation", "--param", "tau_I", "--start", "50", "--stop", "70", "--m-ii",
+        "-0.5", "--tau-i", "58", "--param2", "M_II", "--start2", "-0.6", "--stop2", "-0.4",
+        "--json"])
+    assert res.exit_code == 0, res.output
+    curves = json.loads(res.stdout)["curves"]
+    (fold,) = [c for c in curves if c["kind"] == "fold of cycles"]
+    assert min(fold["M_II"]) == pytest.approx(-0.6) and max(fold["M_II"]) == pytest.approx(-0.4)
+    hopf = [c for c in curves if "hopf" in c["kind"].lower()]
+    assert hopf  # the curve of non-smooth Hopf points is there too

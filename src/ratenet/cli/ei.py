@@ -546,6 +546,10 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
     if name2 is not None and start2 is not None and stop2 is not None:
         curves = _two_parameter(model, name, start, stop, name2, start2, stop2, plot, quiet,
                                 regions=not no_cycles)
+    fold_curve = None
+    if curves is not None and cycles and any(br.points_of("fold of cycles") for br in cycles):
+        assert name2 is not None and start2 is not None and stop2 is not None
+        fold_curve = _cycle_fold_curve(model, name, start, stop, name2, start2, stop2)
     if plot is not None and curves is None:
         from ..plotting.continuation import continuation_figure
 
@@ -560,6 +564,8 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
         out["bistable"] = [[float(a), float(b)] for a, b in bistable]
         if curves is not None:
             out["curves"] = curves.to_dict()["curves"]
+            if fold_curve is not None:
+                out["curves"].append(fold_curve)
         echo_json(out)
         return
     click.echo(f"{name} from {start:g} to {stop:g} ({num} values); "
@@ -598,12 +604,34 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
             click.echo(f"bistable for {name} in [{v0:.10g}, {v1:.10g}]: a stable equilibrium "
                        f"and a stable cycle coexist")
     if curves is not None:
-        click.echo(f"{len(curves.curves)} curve(s) of special points in ({name}, {name2}):")
+        n_curves = len(curves.curves) + (fold_curve is not None)
+        click.echo(f"{n_curves} curve(s) of special points in ({name}, {name2}):")
         for cv in curves.curves:
             unit = f" of unit {cv.unit}" if cv.unit else ""
             click.echo(f"  {cv.kind}{unit}: {len(cv)} points, {name} in "
                        f"[{np.min(cv.P):.6g}, {np.max(cv.P):.6g}], {name2} in "
                        f"[{np.min(cv.Q):.6g}, {np.max(cv.Q):.6g}] (ends: {', '.join(cv.ends)})")
+        if fold_curve is not None:
+            assert name2 is not None
+            P, Q = fold_curve[name], fold_curve[name2]
+            click.echo(f"  fold of cycles: {len(P)} points, {name} in [{min(P):.6g}, "
+                       f"{max(P):.6g}], {name2} in [{min(Q):.6g}, {max(Q):.6g}] "
+                       f"({fold_curve['message']})")
+
+
+def _cycle_fold_curve(model: Any, name: str, start: float, stop: float, name2: str,
+                      start2: float, stop2: float) -> dict[str, Any] | None:
+    """The fold-of-cycles curve through the model's own fold, or None (with a note)."""
+    from .._validation import ParameterError as _PE
+    from ..continuation import ContinuationError
+    from ..continuation.cycle_folds import continue_cycle_folds
+
+    try:
+        return continue_cycle_folds(model, name, start, stop, name2, start2, stop2,
+                                    time_limit=TWO_PARAMETER_SECONDS)
+    except (_PE, ContinuationError) as err:
+        note(f"note: no fold-of-cycles curve: {err}")
+        return None
 
 
 def _check_param2(model: Any, name: str, param2: str | None, start2: float | None,

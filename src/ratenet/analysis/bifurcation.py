@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
+from .._json import json_safe as _json_safe
 from .._validation import ParameterError, as_float_array
 from ..network import RateNetwork
 from ..transfer import ThresholdLinear
@@ -51,17 +52,6 @@ __all__ = [
     "CycleBranch",
     "bifurcation_diagram",
 ]
-
-
-def _json_safe(obj: Any) -> Any:
-    """nan/inf -> None, recursively (arrays already turned into lists)."""
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
 
 
 def _active_label(active: tuple[bool, ...] | None, names: Sequence[str], k: int) -> str:

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from .._json import json_safe as _json_safe
 from .._validation import ParameterError, as_float
 from ..analysis.fixed_points import find_fixed_points
 from ..analysis.limit_cycle import LimitCycle, find_limit_cycle
@@ -53,16 +54,6 @@ from ._shooting import ShootingProblem
 
 __all__ = ["CyclePoint", "LimitCycleBranch", "all_cycle_branches", "bistable_example",
            "bistable_intervals", "continue_cycles", "stable_cycle_ranges"]
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _complex_list(z: np.ndarray) -> list[list[float]]:

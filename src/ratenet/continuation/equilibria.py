@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from .._json import json_safe as _json_safe
 from .._validation import ParameterError, as_float, check_int
 from ..analysis.fixed_points import classify_eigenvalues
 from ._engine import ContinuationError, Curve, CurveEvent, TestFunction, continue_curve
@@ -57,16 +58,6 @@ __all__ = [
 _MAX_ENUMERATED = 16
 #: Steps per segment of a branch (see _follow).
 _SEGMENT = 40
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _pairs(lam: np.ndarray) -> list[list[float]]:

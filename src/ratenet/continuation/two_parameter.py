@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from .._json import json_safe as _json_safe
 from .._validation import ParameterError, as_float, check_int
 from ..network import RateNetwork
 from ..transfer import ThresholdLinear
@@ -42,16 +43,6 @@ from .equilibria import _join, _safe, continue_equilibria, newton_polish
 __all__ = ["TwoParameterCurve", "TwoParameterCurves", "continue_special_curves"]
 
 _KINDS = ("hopf", "fold", "border collision")
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
 
 
 class _TwoParameterFamily:

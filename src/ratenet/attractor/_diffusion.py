@@ -250,6 +250,10 @@ def diffusion(model: RingModel, *, sigma: float, trials: int = 500, t_max: float
     msd = sq.mean(axis=0)
     msd_se = sq.std(axis=0, ddof=1) / math.sqrt(K)
     fit = t >= fit_from * t[-1]
+    if np.count_nonzero(fit) < 2:  # a line through one point has no slope
+        raise ParameterError("fit_from", fit_from, "a fraction of t_max that leaves at least "
+                             f"2 recorded times to fit (t_max = {t_max:g}, {t.size} recorded)",
+                             hint="lower fit_from or raise t_max")
     slope, intercept = _slope(t[fit], msd[fit])
     D = float(slope) / 2.0
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31 - 1,)))

@@ -167,3 +167,17 @@ def _assemble(R, t, div_step, dt, x_last, params, single, method, max_rate, caus
         R, status, t_div, params = R[0], status[0], t_div[0], params[0]
     return cls(t=t, rates=R, status=np.asarray(status), t_diverged=np.asarray(t_div),
                message=message, params=params, method=method, dt=dt, unit_names=tuple(names))
+
+
+def _step(rhs, t: float, x: np.ndarray, dt: float, method: str) -> np.ndarray:
+    """One fixed step (euler, heun or rk4) of ``dx/dt = rhs(t, x)``: the NumPy engines."""
+    k1 = rhs(t, x)
+    if method == "euler":
+        return x + dt * k1
+    if method == "heun":
+        k2 = rhs(t + dt, x + dt * k1)
+        return x + 0.5 * dt * (k1 + k2)
+    k2 = rhs(t + 0.5 * dt, x + 0.5 * dt * k1)
+    k3 = rhs(t + 0.5 * dt, x + 0.5 * dt * k2)
+    k4 = rhs(t + dt, x + dt * k3)
+    return x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)

@@ -24,6 +24,7 @@ from ._engine import (
     _n_steps,
     _progress_bar,
     _ring_compiled_ok,
+    _step,
 )
 from ._validation import ParameterError, check_int, check_positive, check_seed
 from .models.ei_ring import EIRingModel
@@ -297,19 +298,6 @@ def _simulate_ring(models, single, *, t_max, dt, method, x0, record_every, seed,
         R = x[:, None, :].copy()
     return _finish(_assemble(R, t, div_step, dt, x, params, single, method, max_rate, causes,
                              ring=True, names=names), on_divergence)
-
-
-def _step(rhs, t: float, x: np.ndarray, dt: float, method: str) -> np.ndarray:
-    k1 = rhs(t, x)
-    if method == "euler":
-        return x + dt * k1
-    if method == "heun":
-        k2 = rhs(t + dt, x + dt * k1)
-        return x + 0.5 * dt * (k1 + k2)
-    k2 = rhs(t + 0.5 * dt, x + 0.5 * dt * k1)
-    k3 = rhs(t + 0.5 * dt, x + 0.5 * dt * k2)
-    k4 = rhs(t + dt, x + dt * k3)
-    return x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
 
 
 def _simulate_numpy(nets, x, params, *, single, t_max, dt, method, record_every, max_rate,

@@ -197,16 +197,7 @@ def _numpy_loop(models, x, R, div_step, dt, n_steps, rec, method, max_sum, progr
         for b, m in enumerate(models):
             xb = x[b].copy()
             for step in range(n_steps):
-                k1 = m.rhs(0.0, xb)
-                if method == "euler":
-                    xb = xb + dt * k1
-                elif method == "heun":
-                    xb = xb + 0.5 * dt * (k1 + m.rhs(0.0, xb + dt * k1))
-                else:
-                    k2 = m.rhs(0.0, xb + 0.5 * dt * k1)
-                    k3 = m.rhs(0.0, xb + 0.5 * dt * k2)
-                    k4 = m.rhs(0.0, xb + dt * k3)
-                    xb = xb + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+                xb = S._step(m.rhs, step * dt, xb, dt, method)
                 if not (np.sum(np.abs(xb)) < max_sum):
                     div_step[b] = step + 1
                     break

@@ -220,7 +220,8 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
                    ds_max: float | None = None, max_steps: int = 2000, tol: float = 1e-10,
                    max_newton: int = 12, tests: Sequence[TestFunction] = (),
                    u_max: float = 1e8, time_limit: float = 60.0,
-                   closed: bool = True) -> Curve:
+                   closed: bool = True,
+                   ds_cap: Callable[[np.ndarray, float], float] | None = None) -> Curve:
     """Follow the solution curve of ``F(u, p) = 0`` through ``(u0, p0)``.
 
     Parameters
@@ -252,6 +253,12 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
         Seconds of wall time before stopping with status ``"time limit"``.
     closed : bool, default True
         Stop when the curve comes back to its start (status ``"closed"``).
+    ds_cap : callable ``(u, p) -> float``, optional
+        Largest step at a point, where it should grow along the curve (never below
+        ``ds_max``): a solution that grows without bound (an equilibrium going to
+        infinity) has a curve of infinite arclength, which a fixed cap can only crawl
+        along; a cap proportional to the solution's size reaches ``u_max`` in a number
+        of steps logarithmic in it.
 
     Returns
     -------
@@ -346,6 +353,8 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
             status, message = "time limit", f"stopped at the time limit ({time_limit:g} s)"
             break
         y, t = ys[-1], ts[-1]
+        if ds_cap is not None:  # a step grown where the solution was larger shrinks back
+            ds = min(ds, max(ds_max, float(ds_cap(y[:-1], float(y[-1])))))
         y_pred = y + ds * t
         res = s.correct(y_pred, t)
         # a threshold ahead, on the predictor or the corrected point?
@@ -411,7 +420,9 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
         tvals = new_vals
         arc += float(np.linalg.norm(y_new - y))
         if its <= 3:
-            ds = min(ds * 1.3, ds_max)
+            cap = ds_max if ds_cap is None else max(ds_max, float(ds_cap(y_new[:-1],
+                                                                         float(y_new[-1]))))
+            ds = min(ds * 1.3, cap)
         if not _inside(y_new, p_min, p_max):
             ys, ts, status, message = _clip(s, ys, ts, y, t, p_min, p_max, locate, events)
             break

@@ -9,7 +9,13 @@ augmented system with unknowns ``u = (x, Q)`` and parameter ``P``:
   networks ``G`` is the exact linear system of the region, so the curve is that of the
   linear centres (non-smooth Hopf points); it ends where the equilibrium meets a
   threshold (a different region, a different linear system) and, for ``n = 2``, where
-  ``det J`` reaches 0 (Bogdanov-Takens: the pair becomes real).
+  ``det J`` reaches 0 (Bogdanov-Takens: the pair becomes real).  Where ``det J`` tends to
+  0 because the region's linear system turns singular, the equilibrium goes to infinity
+  on the way (``x = -M^-1 b``, ``|x| ~ 1/det``): the largest step then grows with
+  ``|x|`` (the curve's arclength is infinite), the curve ends when ``|x|`` passes the
+  engine's ``u_max`` (end ``"equilibrium at infinity"``) and the Bogdanov-Takens point at
+  infinity it tends to (trace and determinant of that region both 0) is put in
+  :attr:`TwoParameterCurve.points`.
 * **fold** (smooth transfer): ``G = 0`` and ``det dG/dx = 0``.
 * **border collision** of unit ``i`` (threshold-linear): ``G = 0`` and the input of
   unit ``i`` at its threshold, ``(A x + b)_i = 0``; other units crossing their
@@ -119,11 +125,17 @@ class TwoParameterCurve:
     status, message : str
         Why the curve ends (each end: ``ends``).
     ends : tuple of str
-        What stopped each end: ``"bound"``, ``"threshold"`` (the equilibrium met a
-        threshold), ``"Bogdanov-Takens"``, ``"closed"``, or the engine's status.
+        What stopped each end (first point, last point): ``"bound"``, ``"threshold"``
+        (the equilibrium met a threshold), ``"Bogdanov-Takens"``, ``"equilibrium at
+        infinity"`` (its size passed ``u_max``: the region's linear system turns
+        singular), ``"closed"``, or the engine's status (``"max_steps"``, ``"time
+        limit"``, ``"stalled"``).  :attr:`status` is an engine stop if either end is
+        one, else the other natural end, else ``"bound"``.
     points : list of dict
         Codimension-two points on the curve (``{kind, <P>, <Q>, state}``): Bogdanov-
-        Takens points on fold curves (``n = 2``: the trace vanishes there too).
+        Takens points on fold curves (``n = 2``: the trace vanishes there too), and
+        ``"Bogdanov-Takens (equilibrium at infinity)"`` where a threshold-linear Hopf
+        curve ran off to infinity (``state`` None).
     """
 
     kind: str
@@ -310,12 +322,32 @@ def _cut(c: Curve, names_ending: tuple[str, ...]) -> tuple[Curve, str]:
     return c, c.status
 
 
+def _growing_cap(u0: np.ndarray, ds_max: float) -> Callable[[np.ndarray, float], float]:
+    """Largest step at ``(u, P)``: ``ds_max`` while the state is within twice the size of
+    the curve's first point, then half of its excess over that.
+
+    Where the equilibrium goes to infinity (the linear system of its region turns
+    singular: a Bogdanov-Takens point at infinity on a Hopf curve) the curve's arclength
+    is infinite; a fixed cap crawls along it (``x ~ 1/delta``: 2000 steps took the E-I
+    model's Hopf curve from ``|x| = 60`` to ``1.3e4`` only), a cap growing with ``|x|``
+    reaches the engine's ``u_max`` in a number of steps logarithmic in it.
+    """
+    s0 = 2.0 * (1.0 + float(np.max(np.abs(u0[:-1]))))
+
+    def cap(u: np.ndarray, P: float) -> float:
+        return max(ds_max, 0.5 * (float(np.max(np.abs(u[:-1]))) - s0))
+    return cap
+
+
 def _one_way(aug: _Augmented, u0: np.ndarray, P0: float, direction: int, kw: dict[str, Any],
              t_end: float, max_steps: int, stop_at: tuple[str, ...]) -> tuple[Curve, str]:
     remaining = max(t_end - time.monotonic(), 1e-3)
     c = continue_curve(aug.residual, aug.jacobian, u0, P0, direction=direction,
-                       max_steps=max_steps, time_limit=remaining, **kw)
+                       max_steps=max_steps, time_limit=remaining,
+                       ds_cap=_growing_cap(np.asarray(u0, dtype=float), kw["ds_max"]), **kw)
     c, end = _cut(c, stop_at)
+    if c.status == "diverged":
+        end = "equilibrium at infinity"
     if c.status == "stalled":
         # stopped by a bound the model or the box sets (the residual is not finite past
         # it): put the end on the bound
@@ -336,6 +368,30 @@ def _one_way(aug: _Augmented, u0: np.ndarray, P0: float, direction: int, kw: dic
     return c, end
 
 
+def _bogdanov_takens_at_infinity(aug: _Augmented, u: np.ndarray, P: float
+                                 ) -> tuple[float, float] | None:
+    """``(P, Q)`` where the Hopf curve of a threshold-linear pair that ran off to infinity
+    at ``(u, P)`` ends: the trace and the determinant of the Jacobian of the last point's
+    region both vanish there (the equilibrium ``x = -M^-1 b`` diverges as ``det M -> 0``).
+    None if Newton's method does not find it, or finds it outside the box."""
+    if not (aug.pl and aug.kind == "hopf" and aug.n == 2):
+        return None
+    x = u[:-1]
+    D = aug.region(x, P, float(u[-1]))
+
+    def trace_det(z: np.ndarray) -> np.ndarray:
+        Jm = aug.J(x, float(z[0]), float(z[1]), D)
+        return np.array([np.trace(Jm), np.linalg.det(Jm)])
+
+    try:
+        y = newton_polish(trace_det, np.array([P, float(u[-1])]), max_move=1e-3)
+    except (ParameterError, ValueError):
+        return None
+    if y is None or not aug.q_lo <= y[1] <= aug.q_hi:
+        return None
+    return float(y[0]), float(y[1])
+
+
 def _follow_curve(aug: _Augmented, u0: np.ndarray, P0: float, kw: dict[str, Any],
                   t_end: float, max_steps: int) -> tuple[Curve, tuple[str, str]]:
     stop_at = ("threshold", "Bogdanov-Takens")
@@ -344,6 +400,19 @@ def _follow_curve(aug: _Augmented, u0: np.ndarray, P0: float, kw: dict[str, Any]
         return up, ("closed", "closed")
     down, end_down = _one_way(aug, up.u[0], float(up.p[0]), -1, kw, t_end, max_steps, stop_at)
     return _join(down.reversed(), up), (end_down, end_up)
+
+
+#: Ends where the engine gave up rather than the curve ending.
+_ENGINE_STOPS = ("max_steps", "time limit", "stalled")
+
+
+def _status(ends: tuple[str, str]) -> str:
+    """One word for both ends: an engine stop first, then a natural end, else "bound"."""
+    for group in (_ENGINE_STOPS, None):
+        for e in ends:
+            if e != "bound" and (group is None or e in group):
+                return e
+    return "bound"
 
 
 def _on_curve(aug: _Augmented, c: TwoParameterCurve, x: np.ndarray, P: float, Q: float) -> bool:
@@ -471,7 +540,14 @@ def continue_special_curves(model: Any, param: str, start: float, stop: float, p
             if kind == "hopf":
                 freq = np.array([float(np.max(np.abs(np.linalg.eigvals(
                     aug.J(u[:-1], P, float(u[-1]))).imag))) for u, P in zip(c.u, c.p)])
-            bt = []
+            bt: list[dict[str, Any]] = []
+            for k_end, end_name in zip((0, len(c) - 1), ends):
+                if end_name != "equilibrium at infinity":
+                    continue
+                lim = _bogdanov_takens_at_infinity(aug, c.u[k_end], float(c.p[k_end]))
+                if lim is not None:
+                    bt.append({"kind": "Bogdanov-Takens (equilibrium at infinity)",
+                               fam.P: lim[0], fam.Q: lim[1], "state": None})
             for e in c.events:
                 if e.name == "BT on fold":
                     y = newton_polish(lambda z, aug=aug: np.append(
@@ -484,7 +560,7 @@ def continue_special_curves(model: Any, param: str, start: float, stop: float, p
             curves.append(TwoParameterCurve(
                 kind=pt.kind, P=c.p.copy(), Q=c.u[:, -1].copy(), states=c.u[:, :-1].copy(),
                 names=(fam.P, fam.Q), unit=pt.unit if kind == "border collision" else None,
-                frequency=freq, status="bound" if set(ends) <= {"bound"} else ends[-1],
+                frequency=freq, status=_status(ends),
                 message=f"ends: {ends[0]}, {ends[1]}", ends=ends, points=bt))
             augs.append(aug)
     return TwoParameterCurves(param=fam.P, param2=fam.Q, box=(a, b, a2, b2), curves=curves)

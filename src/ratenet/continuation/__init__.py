@@ -8,7 +8,9 @@
   Neimark-Sacker points and grazing; :func:`bistable_intervals` where a stable
   equilibrium and a stable cycle coexist;
 * :func:`continue_special_curves`: Hopf, fold and border-collision curves in two
-  parameters, and :func:`continue_cycle_folds`: the curve of folds of cycles.
+  parameters, and :func:`continue_cycle_folds`: the curve of folds of cycles;
+* :func:`neimark_sacker_example` / :func:`period_doubling_example`: network families
+  with a Neimark-Sacker point and a period doubling of cycles.
 
 All of them sit on one generic pseudo-arclength engine, :func:`continue_curve`, which
 knows nothing of rate models (region borders are handed to it as kinks).
@@ -40,12 +42,14 @@ from .equilibria import (
     continue_equilibria,
     pair_product,
 )
+from .examples import CycleExample, neimark_sacker_example, period_doubling_example
 from .two_parameter import TwoParameterCurve, TwoParameterCurves, continue_special_curves
 
 __all__ = [
     "ContinuationError",
     "Curve",
     "CurveEvent",
+    "CycleExample",
     "CyclePoint",
     "EquilibriumBranch",
     "EquilibriumBranches",
@@ -64,6 +68,8 @@ __all__ = [
     "continue_cycles",
     "continue_equilibria",
     "continue_special_curves",
+    "neimark_sacker_example",
     "pair_product",
+    "period_doubling_example",
     "stable_cycle_ranges",
 ]

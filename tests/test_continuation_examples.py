@@ -242,21 +242,25 @@ def _strobe(tau_I, z0, T1, y):
     return _integrate(W, h, tau, np.concatenate([z0, y]), T1)[0][3:]
 
 
-def _fd_multipliers(tau_I, z0, T1, y, step=1e-5):
-    """Fixed point of the stroboscopic map of block 2 (Newton) and the eigenvalues of
-    its centred-difference derivative."""
+def _fd_fixed_point(F, y, step=1e-5, tol=1e-12):
+    """A fixed point of the map ``F`` (Newton's method, to steps below ``tol``) and
+    ``F``'s centred-difference derivative there."""
     def deriv(y):
-        return np.column_stack([(_strobe(tau_I, z0, T1, y + step * e)
-                                 - _strobe(tau_I, z0, T1, y - step * e)) / (2 * step)
-                                for e in np.eye(2)])
-    for _ in range(8):
-        dy = np.linalg.solve(deriv(y) - np.eye(2), y - _strobe(tau_I, z0, T1, y))
+        return np.column_stack([(F(y + step * e) - F(y - step * e)) / (2 * step)
+                                for e in np.eye(y.size)])
+    for _ in range(12):
+        dy = np.linalg.solve(deriv(y) - np.eye(y.size), y - F(y))
         y = y + dy
-        if np.max(np.abs(dy)) < 1e-12:
-            break
-    else:
-        raise AssertionError("Newton on the stroboscopic map did not converge")
-    mu = np.linalg.eigvals(deriv(y))
+        if np.max(np.abs(dy)) < tol:
+            return y, deriv(y)
+    raise AssertionError("Newton on the return map did not converge")
+
+
+def _fd_multipliers(tau_I, z0, T1, y, step=1e-5):
+    """Fixed point of block 2's stroboscopic map and its multipliers, by increasing real
+    part."""
+    y, D = _fd_fixed_point(lambda v: _strobe(tau_I, z0, T1, v), y, step)
+    mu = np.linalg.eigvals(D)
     return y, mu[np.argsort(mu.real)]
 
 
@@ -298,3 +302,37 @@ def test_period_doubling_simulation_period_one_before_two_after(pd_branch, ctln)
     assert np.linalg.norm(Y[-1] - Y[-3]) < 1e-9  # two alternating points: period 2 T1
     assert np.linalg.norm(Y[-2] - Y[-4]) < 1e-9
     assert np.linalg.norm(Y[-1] - Y[-2]) > 1.0
+
+
+@pytest.mark.slow
+def test_period_doubling_is_supercritical(pd_branch, ctln):
+    """Past the doubling, the fixed points of the twice-iterated stroboscopic map: a
+    stable pair whose separation grows like sqrt(tau_I - tau_PD), with multiplier
+    1 - 4 eps where the period-1 point has -(1 + eps) (the flip normal form
+    x -> -(1 + eps) x + c x^3, c < 0)."""
+    _, branch = pd_branch
+    p_pd = branch.special[0].value
+    T1, z0 = ctln
+    sep = []
+    for dp in (1e-3, 1e-4):
+        p = p_pd + dp
+
+        def strobe(v, p=p):
+            return _strobe(p, z0, T1, v)
+
+        y_star, D = _fd_fixed_point(strobe, np.array([1.3, 0.28]))
+        mu, V = np.linalg.eig(D)
+        v = V[:, int(np.argmin(mu.real))].real  # the flip direction (mu < -1)
+        # from outside the pair (half its separation is about 3 sqrt(dp)), so that Newton
+        # does not fall onto y_star; P(P(y)) - y has a Jacobian eigenvalue ~ 2 dp there,
+        # which magnifies the integration's ~1e-12 by 1 / (2 dp): steps stop near 1e-9
+        y2, D2 = _fd_fixed_point(lambda y: strobe(strobe(y)), y_star + 4 * np.sqrt(dp) * v,
+                                 tol=1e-8)
+        other = strobe(y2)
+        assert np.linalg.norm(y2 - y_star) > 1e-3 and np.linalg.norm(other - y_star) > 1e-3
+        assert np.all(np.abs(np.linalg.eigvals(D2)) < 1)  # the doubled cycle is stable
+        eps = -float(np.min(mu.real)) - 1.0
+        lead = float(np.max(np.linalg.eigvals(D2).real))
+        assert 1.0 - lead == pytest.approx(4 * eps, rel=0.05)
+        sep.append(np.linalg.norm(y2 - other))
+    assert sep[0] / sep[1] == pytest.approx(np.sqrt(10), rel=1e-2)

@@ -91,7 +91,7 @@ def neimark_sacker_example() -> CycleExample:
     Block 1 is the 3-cycle CTLN, block 2 an E-I pair (see the module docstring); the blocks
     are not coupled.  The cycle continued is the CTLN cycle with block 2 at its equilibrium
     ``(4/3, 5/6)``; its Floquet multipliers are those of the CTLN cycle (1, about 1.7e-3
-    and 2e-12) together with ``exp(T1 lambda_pm)``, where ``T1 ~ 11.2439`` is the CTLN
+    and about 1e-12) together with ``exp(T1 lambda_pm)``, where ``T1 ~ 11.2439`` is the CTLN
     period and ``lambda_pm`` the eigenvalues of block 2's Jacobian
     ``[[(M_EE - 1)/tau_E, M_EI/tau_E], [M_IE/tau_I, (M_II - 1)/tau_I]]``.  That pair is
     complex (``T1 Im lambda ~ 4.9`` at the crossing) and crosses the unit circle where the
@@ -147,10 +147,12 @@ def period_doubling_example() -> CycleExample:
     resonance: half a turn of the focus per forcing period, amplified while both units are
     active and squeezed while E is silent).
 
-    No closed form is known, so ``critical`` is None.  The doubling is supercritical (found
-    by simulation): past it a stable cycle of twice the period appears, its two returns to
-    a CTLN section separated by about ``3.7 sqrt(tau_I - 4.73021)`` in E for small
-    distances.
+    No closed form is known, so ``critical`` is None.  The doubling is supercritical:
+    past it a stable cycle of twice the period appears.  At the CTLN section where
+    ``c0 - c1`` crosses 0 upwards its two points are about ``5.89 sqrt(tau_I - 4.73021)``
+    apart, and its multiplier is ``1 - 4 eps`` where the period-1 cycle has
+    ``-(1 + eps)``, as in the normal form of a flip (found with a finite-difference
+    return map; see ``tests/test_continuation_examples.py``).
 
     Returns
     -------

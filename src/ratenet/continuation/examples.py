@@ -50,20 +50,8 @@ _CTLN_PERIOD = 11.244
 class CycleExample(NamedTuple):
     """A family of networks along one parameter and what is known about it.
 
-    Attributes
-    ----------
-    family : callable ``value -> RateNetwork``
-        The network at each value of the parameter (for
-        :func:`~ratenet.continuation.continue_cycles`).
-    param : str
-        The parameter's name.
-    interval : (float, float)
-        The interval to continue over.
-    cycle : (ndarray of shape (5,), float)
-        A point near a stable cycle at ``interval[0]`` and a period guess, for
-        ``continue_cycles(..., cycle=cycle)``.
-    critical : float or None
-        The special point's value in closed form, where there is one.
+    A named tuple ``(family, param, interval, cycle, critical)``; continue it with
+    ``continue_cycles(ex.family, ex.param, *ex.interval, cycle=ex.cycle)``.
     """
 
     family: Callable[[float], RateNetwork]
@@ -71,6 +59,17 @@ class CycleExample(NamedTuple):
     interval: tuple[float, float]
     cycle: tuple[np.ndarray, float]
     critical: float | None
+
+
+# the fields' own entries (autodoc lists them as members)
+CycleExample.family.__doc__ = ("The network at each value of the parameter (callable "
+                               "``value -> RateNetwork``).")
+CycleExample.param.__doc__ = "The parameter's name."
+CycleExample.interval.__doc__ = "The interval ``(start, stop)`` to continue over."
+CycleExample.cycle.__doc__ = ("A point near a stable cycle at ``interval[0]`` (shape (5,)) and "
+                              "a period guess, for ``continue_cycles(..., cycle=cycle)``.")
+CycleExample.critical.__doc__ = ("The special point's value in closed form, where there is "
+                                 "one, else None.")
 
 
 def _blocks(drive: float) -> tuple[np.ndarray, np.ndarray, EIModel]:

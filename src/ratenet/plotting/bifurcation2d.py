@@ -43,10 +43,11 @@ REGIONS = ("no attractor found", "stable equilibrium", "stable cycle", "bistable
 #: Fill colour of each region (light, so that the curves stay readable on top).
 REGION_COLORS = {"no attractor found": "#f0f0f0", "stable equilibrium": "#c7e9c0",
                  "stable cycle": "#c6dbef", "bistable": "#fdd0a2"}
-#: Line colour and style of each kind of special-point curve.
+#: Line colour and style of each kind of special-point curve (the fold of cycles dash-
+#: dotted, so that it stays apart from the Hopf curve where the two run side by side).
 CURVE_STYLES = {"hopf": ("#ff7f0e", "-"), "non-smooth Hopf (linear centre)": ("#ff7f0e", "-"),
                 "fold": ("#17becf", "-"), "border collision": ("#636363", "--"),
-                "fold of cycles": ("#2ca02c", "-")}
+                "fold of cycles": ("#2ca02c", "-.")}
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,8 +193,27 @@ def _edges(c: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
 
 
+def _fold_curves(fold_of_cycles: Any, param: str, param2: str) -> list[np.ndarray]:
+    """The fold-of-cycles curves as ``(K, 2)`` arrays of ``(P, Q)``; bad input refused."""
+    if fold_of_cycles is None:
+        return []
+    items = [fold_of_cycles] if isinstance(fold_of_cycles, dict) else list(fold_of_cycles)
+    out = []
+    for c in items:
+        if not (isinstance(c, dict) and param in c and param2 in c):
+            keys = sorted(c) if isinstance(c, dict) else type(c).__name__
+            raise ParameterError("fold_of_cycles", keys, f"dicts with keys {param!r} and "
+                                 f"{param2!r} (from continue_cycle_folds)")
+        P, Q = np.asarray(c[param], dtype=float), np.asarray(c[param2], dtype=float)
+        if P.shape != Q.shape or P.ndim != 1:
+            raise ParameterError("fold_of_cycles", (P.shape, Q.shape),
+                                 f"equal-length lists of {param} and {param2}")
+        out.append(np.column_stack([P, Q]))
+    return out
+
+
 def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *, ax=None,
-                       legend: bool = True):
+                       legend: bool = True, fold_of_cycles: Any = None):
     """Special-point curves in ``(P, Q)`` over the regions of :func:`classify_regions`.
 
     Parameters
@@ -203,6 +223,11 @@ def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *,
     regions : RegionGrid, optional
     ax : matplotlib Axes, optional
     legend : bool, default True
+    fold_of_cycles : dict or list of dict, optional
+        Fold-of-cycles curves from
+        :func:`ratenet.continuation.cycle_folds.continue_cycle_folds` (keys named by the
+        two parameters), drawn dash-dotted ("fold of cycles" in the legend); the folds
+        the rows of ``regions`` found are then drawn as markers only, on the curve.
 
     Returns
     -------
@@ -230,6 +255,7 @@ def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *,
         raise ParameterError("curves", None, "curves, regions or both")
     param = curves.param if curves is not None else regions.param  # type: ignore[union-attr]
     param2 = curves.param2 if curves is not None else regions.param2  # type: ignore[union-attr]
+    folds = _fold_curves(fold_of_cycles, param, param2)
     handles: list[Any] = []
     if regions is not None:
         cols = ["#ffffff"] + [REGION_COLORS[r] for r in REGIONS]
@@ -240,8 +266,9 @@ def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *,
         lo_q, hi_q = (min(curves.box[2:]), max(curves.box[2:])) if curves is not None else (
             float(regions.Q[0]), float(regions.Q[-1]))
         xe, ye = _edges(regions.P, lo_p, hi_p), _edges(regions.Q, lo_q, hi_q)
-        ax.pcolormesh(xe, ye, regions.codes + 1, cmap=cmap, vmin=-0.5, vmax=len(cols) - 0.5,
-                      shading="flat", zorder=0)
+        xe_fine, ye_fine, codes_fine = _between_rows(regions.codes, xe, ye)
+        ax.pcolormesh(xe_fine, ye_fine, codes_fine + 1, cmap=cmap, vmin=-0.5,
+                      vmax=len(cols) - 0.5, shading="flat", zorder=0)
         present = [r for k, r in enumerate(REGIONS) if np.any(regions.codes == k)]
         _region_labels(ax, regions)
         handles += [Patch(facecolor=REGION_COLORS[r], edgecolor="#999999", label=r)
@@ -251,11 +278,20 @@ def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *,
                                  label="unclassified (time cap, or a cycle not continued)"))
         ax.set_xlim(xe[0], xe[-1])
         ax.set_ylim(ye[0], ye[-1])
+    color, ls = CURVE_STYLES["fold of cycles"]
+    for f in folds:
+        ax.plot(f[:, 0], f[:, 1], color=color, ls=ls, lw=2.0, zorder=3,
+                label="_fold of cycles")
+    if folds:
+        handles.append(Line2D([], [], color=color, ls=ls, lw=2.0, label="fold of cycles"))
     if regions is not None and regions.cycle_folds.size:
         f = regions.cycle_folds[np.argsort(regions.cycle_folds[:, 1])]
-        color, ls = CURVE_STYLES["fold of cycles"]
-        ax.plot(f[:, 0], f[:, 1], "o", ls=ls, color=color, lw=1.5, ms=5, zorder=3)
-        handles.append(Line2D([], [], color=color, ls=ls, marker="o", ms=5,
+        # joined by a line only when no continued curve is drawn
+        row_ls = "none" if folds else "-"
+        ax.plot(f[:, 0], f[:, 1], marker="o", ls=row_ls, color=color, lw=1.5, ms=5,
+                mfc="white" if folds else color, zorder=4)
+        handles.append(Line2D([], [], color=color, ls=row_ls, marker="o", ms=5,
+                              mfc="white" if folds else color,
                               label="fold of cycles (on the rows)"))
     seen: set[str] = set()
     if curves is not None:
@@ -279,8 +315,57 @@ def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *,
     return ax
 
 
+#: Bands drawn per cell, each way, for the regions (their boundaries interpolated).
+_SUB = 8
+
+
+def _between_rows(codes: np.ndarray, xe: np.ndarray, ye: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes on a finer grid, for drawing: the region boundaries interpolated between
+    the cells, so that a boundary crossing the rows obliquely (along a fold-of-cycles or
+    Hopf curve) is drawn as a slanted line, not as a staircase of row-high steps.
+
+    Each region's signed distance along a row (in cells: positive inside, zero half-way
+    between a cell of it and a cell of another) is interpolated linearly along the row
+    and between the rows (held constant beyond the first and the last row), and the
+    largest wins.  At the rows' own cell centres the codes are those computed; in
+    between this is an interpolation.  Returns the finer column and row edges and the
+    codes, shape ``(len(row edges) - 1, len(column edges) - 1)``.
+    """
+    from scipy.ndimage import distance_transform_edt
+
+    rows, num = codes.shape
+    labels = np.unique(codes)
+    # fine cell centres, in units of cells (cell j spans [j - 1/2, j + 1/2])
+    fx = (np.arange(num * _SUB) + 0.5) / _SUB - 0.5
+    fy = (np.arange(rows * _SUB) + 0.5) / _SUB - 0.5
+    d = np.full((labels.size, rows, num), -float(num + rows))
+    for i in range(rows):
+        for k, lab in enumerate(labels):
+            m = codes[i] == lab
+            if m.any():
+                d[k, i] = np.where(m, distance_transform_edt(m) - 0.5,
+                                   0.5 - distance_transform_edt(~m))
+    cols = np.arange(num)
+    along = np.array([[np.interp(fx, cols, d[k, i]) for i in range(rows)]
+                      for k in range(labels.size)])           # (labels, rows, fine cols)
+    rr = np.arange(rows)
+    fine = np.array([[np.interp(fy, rr, along[k, :, j]) for j in range(fx.size)]
+                     for k in range(labels.size)])             # (labels, fine cols, fine rows)
+    out = labels[np.argmax(fine, axis=0)].T                    # (fine rows, fine cols)
+
+    def refine(edges: np.ndarray) -> np.ndarray:
+        inner = edges[:-1, None] + np.diff(edges)[:, None] * np.arange(_SUB) / _SUB
+        return np.append(inner.ravel(), edges[-1])
+
+    return refine(xe), refine(ye), out
+
+
 def _region_labels(ax, regions: RegionGrid) -> None:
-    """Write each region's name at its cell farthest from the other regions."""
+    """Write each region's name in it: at the cell nearest the region's centroid among
+    those at least 0.6 times as far from the other regions as the farthest (so that a
+    narrow strip, e.g. the bistable one between a fold of cycles and a Hopf curve, is
+    labelled half-way along, not at the box's edge where it happens to be widest)."""
     from scipy.ndimage import distance_transform_edt
 
     for k, name in enumerate(REGIONS):
@@ -291,7 +376,10 @@ def _region_labels(ax, regions: RegionGrid) -> None:
         rows, cols = mask.shape
         d = distance_transform_edt(np.pad(mask, 1, constant_values=False),
                                    sampling=(1.0 / rows, 1.0 / cols))[1:-1, 1:-1]
-        i, j = np.unravel_index(int(np.argmax(d)), d.shape)
+        ii, jj = np.nonzero(d >= 0.6 * float(np.max(d)))
+        ci, cj = (float(np.mean(a)) for a in np.nonzero(mask))
+        best = int(np.argmin(((ii - ci) / rows) ** 2 + ((jj - cj) / cols) ** 2))
+        i, j = int(ii[best]), int(jj[best])
         ha = "left" if j < 0.2 * cols else "right" if j > 0.8 * cols else "center"
         ax.text(regions.P[j], regions.Q[i], name, ha=ha, va="center", fontsize=8,
                 zorder=5, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none",
@@ -299,7 +387,7 @@ def _region_labels(ax, regions: RegionGrid) -> None:
 
 
 def two_parameter_figure(curves: Any = None, regions: RegionGrid | None = None, *,
-                         title: str | None = None):
+                         title: str | None = None, fold_of_cycles: Any = None):
     """One panel: :func:`plot_two_parameter`, legend outside on the right.
 
     Examples
@@ -314,7 +402,7 @@ def two_parameter_figure(curves: Any = None, regions: RegionGrid | None = None, 
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8.8, 5.2))
-    plot_two_parameter(curves, regions, ax=ax)
+    plot_two_parameter(curves, regions, ax=ax, fold_of_cycles=fold_of_cycles)
     if title:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()

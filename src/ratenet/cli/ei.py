@@ -675,6 +675,9 @@ def _check_param2(model: Any, name: str, param2: str | None, start2: float | Non
 
 #: Seconds for the two-parameter curves and, with --plot, for the regions' rows.
 TWO_PARAMETER_SECONDS = 60.0
+#: Cells per row of the regions (a fixed-point solve each, ~2 ms): their width is how far
+#: a drawn region boundary may sit from the curve it follows.
+TWO_PARAMETER_COLUMNS = 161
 #: Values of Q where one-parameter runs in P start the two-parameter curves.
 TWO_PARAMETER_SEEDS = 11
 
@@ -707,7 +710,8 @@ def _two_parameter(model: Any, name: str, start: float, stop: float, name2: str,
                 note("classifying the regions: one continuation of equilibria and cycles per "
                      f"row of {name2} (7 rows, at most {TWO_PARAMETER_SECONDS:g} s)")
             grid = classify_regions(model, name, start, stop, name2, start2, stop2,
-                                    num=41, rows=7, time_limit=TWO_PARAMETER_SECONDS)
+                                    num=TWO_PARAMETER_COLUMNS, rows=7,
+                                    time_limit=TWO_PARAMETER_SECONDS)
             for remark in grid.notes:
                 if not quiet:
                     note(f"regions: {remark}")

@@ -315,8 +315,10 @@ def plot_two_parameter(curves: Any = None, regions: RegionGrid | None = None, *,
     return ax
 
 
-#: Bands drawn per cell, each way, for the regions (their boundaries interpolated).
+#: Bands drawn per cell, each way, for the regions (their boundaries interpolated); fewer
+#: per column on a grid of more than _FINE / _SUB columns.
 _SUB = 8
+_FINE = 800
 
 
 def _between_rows(codes: np.ndarray, xe: np.ndarray, ye: np.ndarray
@@ -337,7 +339,8 @@ def _between_rows(codes: np.ndarray, xe: np.ndarray, ye: np.ndarray
     rows, num = codes.shape
     labels = np.unique(codes)
     # fine cell centres, in units of cells (cell j spans [j - 1/2, j + 1/2])
-    fx = (np.arange(num * _SUB) + 0.5) / _SUB - 0.5
+    sx = max(1, min(_SUB, _FINE // num))
+    fx = (np.arange(num * sx) + 0.5) / sx - 0.5
     fy = (np.arange(rows * _SUB) + 0.5) / _SUB - 0.5
     d = np.full((labels.size, rows, num), -float(num + rows))
     for i in range(rows):
@@ -354,11 +357,11 @@ def _between_rows(codes: np.ndarray, xe: np.ndarray, ye: np.ndarray
                      for k in range(labels.size)])             # (labels, fine cols, fine rows)
     out = labels[np.argmax(fine, axis=0)].T                    # (fine rows, fine cols)
 
-    def refine(edges: np.ndarray) -> np.ndarray:
-        inner = edges[:-1, None] + np.diff(edges)[:, None] * np.arange(_SUB) / _SUB
+    def refine(edges: np.ndarray, sub: int) -> np.ndarray:
+        inner = edges[:-1, None] + np.diff(edges)[:, None] * np.arange(sub) / sub
         return np.append(inner.ravel(), edges[-1])
 
-    return refine(xe), refine(ye), out
+    return refine(xe, sx), refine(ye, _SUB), out
 
 
 def _region_labels(ax, regions: RegionGrid) -> None:

@@ -13,9 +13,13 @@ transfer) finds one at its centre.  Each cell is then "stable equilibrium", "sta
 cycle", "bistable" (both) or "no attractor found" (the rates diverge, or a continuum of
 neutral orbits).  Rows left when the time cap is reached, and cells of a row where a cycle
 found by simulation could not be continued and nothing else was found, are marked
-unclassified (a cycle may be there).  :func:`plot_two_parameter` draws the cells, the curves of
-:func:`ratenet.continuation.two_parameter.continue_special_curves` on top (by kind), and a
-label in the middle of each region.
+unclassified (a cycle may be there).  :func:`plot_two_parameter` draws the cells (their
+boundaries interpolated between the rows, so that they follow oblique curves rather than
+stepping across them), the curves of
+:func:`ratenet.continuation.two_parameter.continue_special_curves` on top (by kind), the
+fold-of-cycles curves of :func:`ratenet.continuation.cycle_folds.continue_cycle_folds`
+(the lower edge in ``P`` of the bistable strip whose other edge is the Hopf curve, in the
+bistable E-I example), and a label inside each region.
 """
 
 from __future__ import annotations

@@ -153,8 +153,8 @@ def test_continued_fold_of_cycles_curve_in_the_figure_and_against_the_rows(hopf_
 
 @pytest.mark.slow
 def test_cli_plot_draws_the_fold_of_cycles_curve(monkeypatch, tmp_path):
-    # the CLI hands the curve it puts in the JSON to the figure, even when the model's own
-    # tau_I (30 ms by default) lies outside --start/--stop
+    # the CLI hands the curve it puts in the JSON to the figure (the curve starts from the
+    # model's own cycle: --tau-i inside --start/--stop)
     from click.testing import CliRunner
 
     import ratenet.plotting.bifurcation2d as b2d
@@ -173,7 +173,8 @@ def test_cli_plot_draws_the_fold_of_cycles_curve(monkeypatch, tmp_path):
     monkeypatch.setattr(b2d, "two_parameter_figure", spy)
     out = tmp_path / "two.png"
     r = CliRunner().invoke(main, ["ei", "bifurcation", "--param", "tau_I", "--start", "50",
-                                  "--stop", "70", "--num", "21", "--m-ii", "-0.5", "--param2",
+                                  "--stop", "70", "--num", "21", "--m-ii", "-0.5", "--tau-i", "58",
+                                  "--param2",
                                   "M_II", "--start2", "-0.6", "--stop2", "-0.4", "--plot",
                                   str(out), "-q"])
     assert r.exit_code == 0, r.output

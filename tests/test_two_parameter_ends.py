@@ -96,3 +96,25 @@ def test_growing_step_cap_reaches_u_max_along_a_hyperbola():
     assert fast.status == "diverged" and len(fast) < 120
     assert np.max(np.abs(fast.u[:, 0] * fast.p - 1.0)) < 1e-8
     assert fast.u[-1, 0] > 1e8
+
+
+def test_cli_hopf_curve_with_m_ii_minus_one_ends_at_infinity_not_at_max_steps():
+    import json
+
+    from click.testing import CliRunner
+
+    from ratenet.cli import main
+
+    r = CliRunner().invoke(main, ["ei", "bifurcation", "--param", "tau_I", "--start", "40",
+                                  "--stop", "80", "--num", "5", "--no-cycles", "--m-ii", "-1",
+                                  "--param2", "M_EE", "--start2", "1.1", "--stop2", "1.6",
+                                  "--json"])
+    assert r.exit_code == 0, r.output
+    (c,) = [c for c in json.loads(r.output)["curves"] if "Hopf" in c["kind"]]
+    P, Q = np.array(c["tau_I"]), np.array(c["M_EE"])
+    assert P.size < 100 and "max_steps" not in c["ends"]
+    assert sorted(c["ends"]) == ["bound", "equilibrium at infinity"]
+    assert c["status"] == "equilibrium at infinity"
+    assert np.max(np.abs(P - hopf_tau_I(Q)) / P) < 1e-8
+    (bt,) = c["points"]
+    assert (bt["tau_I"], bt["M_EE"]) == pytest.approx((40.0, 1.5), abs=1e-8)

@@ -329,7 +329,7 @@ def _growing_cap(u0: np.ndarray, ds_max: float) -> Callable[[np.ndarray, float],
     Where the equilibrium goes to infinity (the linear system of its region turns
     singular: a Bogdanov-Takens point at infinity on a Hopf curve) the curve's arclength
     is infinite; a fixed cap crawls along it (``x ~ 1/delta``: 2000 steps took the E-I
-    model's Hopf curve from ``|x| = 60`` to ``1.3e4`` only), a cap growing with ``|x|``
+    model's Hopf curve from ``|x| ~ 1e2`` to ``1.3e4`` only), a cap growing with ``|x|``
     reaches the engine's ``u_max`` in a number of steps logarithmic in it.
     """
     s0 = 2.0 * (1.0 + float(np.max(np.abs(u0[:-1]))))

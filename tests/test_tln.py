@@ -153,6 +153,40 @@ def test_graph_method_equals_enumeration():
         assert g.method == "graph" and a.supports == g.supports and g.parity == 1
 
 
+def test_graph_method_equals_enumeration_on_larger_sparse_graphs():
+    # n = 12..16 with mean in-degree 1.5..4: deep searches, where the in-closed core
+    # rule and the domination rules cut whole subtrees
+    rng = np.random.default_rng(23)
+    for _ in range(8):
+        n = int(rng.integers(12, 17))
+        net = _random_ctln(rng, n, rng.uniform(1.5, 4.0) / (n - 1))
+        a = fixed_points(net, method="enumerate")
+        g = fixed_points(net, method="graph")
+        assert a.supports == g.supports and g.parity == 1
+
+
+def test_in_closed_core_rule_closed_form():
+    # the 3-cycle 0->1->2->0 receives from nothing else, so z = 1 / (epsilon + 2 delta)
+    # on it in every block that contains it; a unit 3 fed by all three gets the drive
+    # 3 (epsilon + delta) / (epsilon + 2 delta) = 1.8 > 1: no block grown from the cycle
+    # is valid.  Fed by one of them, 0.6 < 1: the rule is silent.
+    from ratenet.tln._blocks import _core_dead, neighbourhoods
+
+    eps, delta = 0.25, 0.5
+    for feeders, dead in (((0, 1, 2), True), ((0,), False)):
+        edges = "0->1,1->2,2->0," + ",".join(f"{j}->3" for j in feeders)
+        net = CTLN(edges, n=4, epsilon=eps, delta=delta)
+        A = net.adjacency.astype(float)
+        _, innbr, _ = neighbourhoods(net.adjacency)
+        assert 3 * (eps + delta) / (eps + 2 * delta) == pytest.approx(1.8)
+        assert _core_dead(4, 0b0111, 0b1000, innbr, A, delta, eps + delta, 1e-9) is dead
+        # unit 3 feeding the cycle back breaks the closure: nothing is fixed yet
+        back = CTLN(edges + ",3->0", n=4, epsilon=eps, delta=delta)
+        _, innbr_b, _ = neighbourhoods(back.adjacency)
+        assert not _core_dead(4, 0b0111, 0b1000, innbr_b, back.adjacency.astype(float),
+                              delta, eps + delta, 1e-9)
+
+
 def test_uniform_in_degree_rule_against_enumeration():
     rng = np.random.default_rng(11)
     checked = 0

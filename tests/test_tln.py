@@ -170,7 +170,7 @@ def test_in_closed_core_rule_closed_form():
     # on it in every block that contains it; a unit 3 fed by all three gets the drive
     # 3 (epsilon + delta) / (epsilon + 2 delta) = 1.8 > 1: no block grown from the cycle
     # is valid.  Fed by one of them, 0.6 < 1: the rule is silent.
-    from ratenet.tln._blocks import _core_dead, neighbourhoods
+    from ratenet.tln._blocks import CORE_DEAD, CORE_OPEN, CORE_WHOLE, _core_dead, neighbourhoods
 
     eps, delta = 0.25, 0.5
     for feeders, dead in (((0, 1, 2), True), ((0,), False)):
@@ -179,12 +179,16 @@ def test_in_closed_core_rule_closed_form():
         A = net.adjacency.astype(float)
         _, innbr, _ = neighbourhoods(net.adjacency)
         assert 3 * (eps + delta) / (eps + 2 * delta) == pytest.approx(1.8)
-        assert _core_dead(4, 0b0111, 0b1000, innbr, A, delta, eps + delta, 1e-9) is dead
+        zbuf = np.full(4, np.nan)
+        verdict = _core_dead(4, 0b0111, 0b1000, innbr, A, delta, eps + delta, 1e-9, zbuf)
+        assert verdict == (CORE_DEAD if dead else CORE_WHOLE)
+        if not dead:  # the block's own z, handed on to its test
+            np.testing.assert_allclose(zbuf[:3], 1 / (eps + 2 * delta), rtol=1e-14)
         # unit 3 feeding the cycle back breaks the closure: nothing is fixed yet
         back = CTLN(edges + ",3->0", n=4, epsilon=eps, delta=delta)
         _, innbr_b, _ = neighbourhoods(back.adjacency)
-        assert not _core_dead(4, 0b0111, 0b1000, innbr_b, back.adjacency.astype(float),
-                              delta, eps + delta, 1e-9)
+        assert _core_dead(4, 0b0111, 0b1000, innbr_b, back.adjacency.astype(float),
+                          delta, eps + delta, 1e-9, np.empty(4)) == CORE_OPEN
 
 
 def test_uniform_in_degree_rule_against_enumeration():

@@ -36,6 +36,7 @@ from numba import njit
 MAX_NODES = 62
 
 OK, TOO_MANY, SINGULAR = 0, 1, 2
+CORE_OPEN, CORE_DEAD, CORE_WHOLE = 0, 1, 2
 
 
 def _mod67_table() -> np.ndarray:
@@ -131,7 +132,7 @@ def _solve(M, b):
 
 
 @njit(cache=True)
-def _core_dead(n, sub, ext, innbr, A, delta, ed, tol):
+def _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf):
     """The in-closed core ``T`` of ``sub`` rules out every block grown from it.
 
     ``T`` is the largest part of ``sub`` none of whose units receives from
@@ -140,6 +141,10 @@ def _core_dead(n, sub, ext, innbr, A, delta, ed, tol):
     is fixed.  A negative entry, or a unit ``k`` outside ``T`` with
     ``(epsilon + delta) sum_{j in T, j -> k} z_j > 1`` (inside the block it would get
     ``z_k < 0``, outside it survives), rules out the whole subtree.
+
+    Returns ``CORE_DEAD``, ``CORE_OPEN`` (no verdict), or ``CORE_WHOLE`` when ``T`` is
+    all of ``sub`` and the subtree lives: ``zbuf[:|sub|]`` then holds the block's own
+    ``z`` (the same solve, so the block test reuses it).
     """
     T = sub
     changed = True
@@ -153,7 +158,7 @@ def _core_dead(n, sub, ext, innbr, A, delta, ed, tol):
                 T ^= low
                 changed = True
     if not T:
-        return False
+        return CORE_OPEN
     k = 0
     members = np.empty(n, dtype=np.int64)
     m = T
@@ -169,10 +174,10 @@ def _core_dead(n, sub, ext, innbr, A, delta, ed, tol):
         Mt[a, a] += delta
     z, sing = _solve(Mt, np.ones(k))
     if sing:
-        return False  # the blocks' own solve reports the singular case
+        return CORE_OPEN  # the blocks' own solve reports the singular case
     for a in range(k):
         if z[a] < -2.0 * tol:
-            return True
+            return CORE_DEAD
     margin = (n + 2) * tol
     for i in range(n):
         if (T >> i) & 1:
@@ -181,8 +186,11 @@ def _core_dead(n, sub, ext, innbr, A, delta, ed, tol):
         for a in range(k):
             s += A[i, members[a]] * z[a]
         if ed * s > 1.0 + margin:
-            return True
-    return False
+            return CORE_DEAD
+    if T != sub:
+        return CORE_OPEN
+    zbuf[:k] = z
+    return CORE_WHOLE
 
 
 @njit(cache=True)
@@ -199,6 +207,7 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
     st_v0 = np.empty(scap, dtype=np.int64)
     count = 0
     members = np.empty(n, dtype=np.int64)
+    zbuf = np.empty(n)
     for v in range(n):
         top = 0
         st_sub[0] = np.int64(1) << v
@@ -213,7 +222,8 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
             if (not single and (_source_in(sub, avail, innbr) or _dominated_inside(
                     sub, avail, innbr, outnbr))) or _dominated(sub, avail, innbr, outnbr):
                 continue
-            if _core_dead(n, sub, ext, innbr, A, delta, ed, tol):
+            core = _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf)
+            if core == CORE_DEAD:
                 continue
             count += 1
             if count > max_blocks:
@@ -232,7 +242,10 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
                     for b in range(k):
                         Mb[a, b] = ed * A[members[a], members[b]]
                     Mb[a, a] += delta
-                z, sing = _solve(Mb, np.ones(k))
+                if core == CORE_WHOLE:
+                    z, sing = zbuf[:k], False
+                else:
+                    z, sing = _solve(Mb, np.ones(k))
                 if sing:
                     return masks[:kept], contribs[:kept], zsum[:kept], count, SINGULAR
                 ok = True

@@ -165,6 +165,28 @@ def test_graph_method_equals_enumeration_on_larger_sparse_graphs():
         assert a.supports == g.supports and g.parity == 1
 
 
+def test_block_search_split_over_threads_is_the_same_search():
+    from ratenet.tln._blocks import OK, neighbourhoods, search_blocks
+
+    rng = np.random.default_rng(5)
+    for _ in range(6):
+        n = int(rng.integers(10, 30))
+        net = _random_ctln(rng, n, rng.uniform(1.0, 2.5) / (n - 1))
+        ed = net.epsilon + net.delta
+        nbr, innbr, outnbr = neighbourhoods(net.adjacency)
+        runs = []
+        for workers in (1, 2, 3):
+            m, c, z, visited, status = search_blocks(
+                n, nbr, innbr, outnbr, net.adjacency.astype(float), net.delta, ed, 1 / ed,
+                1e-9, 10**7, workers=workers)
+            o = np.argsort(m)
+            runs.append((m[o].tolist(), c[o], z[o], visited, status))
+        for m, c, z, visited, status in runs[1:]:
+            assert m == runs[0][0] and visited == runs[0][3] and status == OK
+            np.testing.assert_array_equal(c, runs[0][1])
+            np.testing.assert_array_equal(z, runs[0][2])
+
+
 def test_in_closed_core_rule_closed_form():
     # the 3-cycle 0->1->2->0 receives from nothing else, so z = 1 / (epsilon + 2 delta)
     # on it in every block that contains it; a unit 3 fed by all three gets the drive

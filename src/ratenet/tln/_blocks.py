@@ -29,6 +29,9 @@ and kept when ``z > 0`` and no outside node gets ``sum_{j -> k} z_j`` over the b
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numba import njit
 
@@ -193,9 +196,16 @@ def _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf):
     return CORE_WHOLE
 
 
-@njit(cache=True)
-def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
-    """Valid connected blocks: (masks, contributions (K, n), z sums, visited, status)."""
+@njit(cache=True, nogil=True)
+def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks, stride=1,
+                 offset=0):
+    """Valid connected blocks: (masks, contributions (K, n), z sums, visited, status).
+
+    With ``stride > 1`` only the subtrees below the roots' children numbered
+    ``offset (mod stride)`` are searched (and the single-node roots only for
+    ``offset == 0``): ``stride`` calls with offsets ``0 .. stride - 1`` split the
+    search without overlap (see :func:`search_blocks`).
+    """
     cap = 1024
     masks = np.empty(cap, dtype=np.int64)
     contribs = np.empty((cap, n))
@@ -208,6 +218,7 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
     count = 0
     members = np.empty(n, dtype=np.int64)
     zbuf = np.empty(n)
+    branch = 0
     for v in range(n):
         top = 0
         st_sub[0] = np.int64(1) << v
@@ -225,11 +236,13 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
             core = _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf)
             if core == CORE_DEAD:
                 continue
-            count += 1
-            if count > max_blocks:
-                return masks[:kept], contribs[:kept], zsum[:kept], count, TOO_MANY
-            if single or not (_source_in(sub, sub, innbr) or _dominated(sub, sub, innbr,
-                                                                          outnbr)):
+            record = offset == 0 or not single  # the roots: in the first call only
+            if record:
+                count += 1
+                if count > max_blocks:
+                    return masks[:kept], contribs[:kept], zsum[:kept], count, TOO_MANY
+            if record and (single or not (_source_in(sub, sub, innbr) or _dominated(
+                    sub, sub, innbr, outnbr))):
                 k = 0
                 m = sub
                 while m:
@@ -293,6 +306,10 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
                 w = _bit(low)
                 e ^= low
                 new_ext = e | (nbr[w] & ~excl & ~((np.int64(1) << (v0 + 1)) - 1))
+                if single:
+                    branch += 1
+                    if (branch - 1) % stride != offset:
+                        continue
                 if top == scap:
                     scap *= 2
                     a1 = np.empty(scap, dtype=np.int64)
@@ -307,6 +324,31 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks):
                 st_v0[top] = v0
                 top += 1
     return masks[:kept], contribs[:kept], zsum[:kept], count, OK
+
+
+def search_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks,
+                  workers=None):
+    """:func:`valid_blocks` split over ``workers`` threads (default: the CPUs, at most 4).
+
+    The compiled search releases the GIL; each thread takes the subtrees below every
+    ``workers``-th child of the roots.  Same result as one call, blocks in another
+    order; ``max_blocks`` bounds each thread's count and the total.
+    """
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1)
+    args = (n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks)
+    if workers <= 1:
+        return valid_blocks(*args)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda k: valid_blocks(*args, workers, k), range(workers)))
+    masks = np.concatenate([p[0] for p in parts])
+    contribs = np.concatenate([p[1] for p in parts]) if masks.size else np.empty((0, n))
+    zsum = np.concatenate([p[2] for p in parts])
+    visited = sum(int(p[3]) for p in parts)
+    statuses = {int(p[4]) for p in parts}
+    status = SINGULAR if SINGULAR in statuses else (
+        TOO_MANY if TOO_MANY in statuses or visited > max_blocks else OK)
+    return masks, contribs, zsum, visited, status
 
 
 @njit(cache=True)

@@ -34,7 +34,7 @@ import numpy as np
 
 from .._validation import ParameterError, check_int
 from ..pwl.fixed_points import MAX_UNITS, enumerate_fixed_points
-from ._blocks import MAX_NODES, SINGULAR, TOO_MANY, neighbourhoods, unions, valid_blocks
+from ._blocks import MAX_NODES, SINGULAR, TOO_MANY, neighbourhoods, search_blocks, unions
 from .models import CTLN, TLN
 
 __all__ = ["TLNFixedPoint", "TLNFixedPoints", "ctln_candidate_supports", "fixed_points"]
@@ -174,7 +174,7 @@ def ctln_candidate_supports(net: CTLN, *, max_blocks: int = 5_000_000,
                              hint="use method='enumerate' for n <= "
                              f"{MAX_UNITS}, or a smaller network")
     nbr_a, innbr_a, outnbr_a = neighbourhoods(A)
-    masks, contribs, zsums, _visited, status = valid_blocks(
+    masks, contribs, zsums, _visited, status = search_blocks(
         n, nbr_a, innbr_a, outnbr_a, A.astype(float), float(net.delta), float(ed),
         float(bound), float(tol), int(max_blocks))
     if status == TOO_MANY:

@@ -11,8 +11,16 @@ with unknowns ``(u, P)`` and ``Q`` as the curve's parameter.  ``g`` is the borde
 function: ``[[G_u, b], [c^T, 0]] [w, g]^T = [0, 1]^T`` with ``b``, ``c`` the left and right
 singular vectors of ``G_u`` at the starting fold, zero exactly where ``G_u`` is singular
 and smooth across (unlike ``det G_u``, it is well scaled).  ``dG/du`` and ``dG/dP`` come
-from the exact shooting Jacobian; the derivatives in ``Q`` and of ``g`` by centred
-differences.
+from the exact shooting Jacobian, ``dG/dQ`` by centred differences, and the derivatives
+of ``g`` from the bordered system itself (``dg = -psi^T (dG_u) w``, the second
+derivatives of ``G`` by one centred difference of the shooting Jacobian along ``w``).
+
+The curve stays in the box ``[start, stop] x [start2, stop2]``.  ``Q``, the engine's
+parameter, is kept in its interval by the engine (the last point put on the bound).
+``P`` is an unknown: past its bounds the residual is not finite, the engine stalls just
+inside, and Newton's method in ``(u, Q)`` at ``P`` on the bound puts the end there, so
+each end lies on an edge of the box instead of the curve running on in ``P`` until the
+time cap.
 """
 
 from __future__ import annotations
@@ -22,18 +30,21 @@ from typing import Any
 import numpy as np
 
 from .._validation import ParameterError, as_float
-from ._engine import ContinuationError, continue_both
+from ._engine import ContinuationError, Curve, continue_curve
 from ._models import ParameterFamily
 from ._shooting import ShootingProblem
 from .cycles import continue_cycles
+from .equilibria import _join
 
 __all__ = ["continue_cycle_folds"]
 
 
 class _FoldSystem:
-    def __init__(self, model: Any, param: str, param2: str, n: int, phase_unit: int) -> None:
+    def __init__(self, model: Any, param: str, param2: str, n: int, phase_unit: int,
+                 p_range: tuple[float, float]) -> None:
         self.model, self.param, self.param2 = model, param, param2
         self.n, self.k = n, phase_unit
+        self.p_lo, self.p_hi = p_range
         self._problems: dict[float, ShootingProblem] = {}
         self.b: np.ndarray | None = None
         self.c: np.ndarray | None = None
@@ -49,45 +60,133 @@ class _FoldSystem:
             self._problems[q] = pr
         return pr
 
-    def g(self, u: np.ndarray, P: float, q: float) -> float:
-        Gu = self.problem(q).jacobian_u(u, P)
-        if not np.all(np.isfinite(Gu)):
-            return float("nan")
+    def _bordered(self, Gu: np.ndarray) -> np.ndarray:
+        """``[[G_u, b], [c^T, 0]]``."""
         m = Gu.shape[0]
         A = np.zeros((m + 1, m + 1))
         A[:m, :m] = Gu
         A[:m, m] = self.b
         A[m, :m] = self.c
-        rhs = np.zeros(m + 1)
-        rhs[m] = 1.0
-        return float(np.linalg.solve(A, rhs)[m])
+        return A
+
+    def g(self, u: np.ndarray, P: float, q: float) -> float:
+        Gu = self.problem(q).jacobian_u(u, P)
+        if not np.all(np.isfinite(Gu)):
+            return float("nan")
+        rhs = np.zeros(Gu.shape[0] + 1)
+        rhs[-1] = 1.0
+        return float(np.linalg.solve(self._bordered(Gu), rhs)[-1])
 
     def residual(self, v: np.ndarray, q: float) -> np.ndarray:
         u, P = v[:-1], float(v[-1])
+        if not self.p_lo <= P <= self.p_hi:  # past a bound of P: the engine stops there
+            return np.full(v.size, np.nan)
         G = self.problem(q).residual(u, P)
         return np.append(G, self.g(u, P, q))
 
     def jacobian(self, v: np.ndarray, q: float) -> np.ndarray:
+        """``[dR/d(u, P) | dR/dQ]`` of ``R = (G, g)``, shape (m + 1, m + 2).
+
+        The row of ``g``: with ``[w, g]`` the bordered solution and ``[psi, psi_0]`` the
+        left one (``[psi, psi_0]^T [[G_u, b], [c^T, 0]] = [0, 1]``), differentiating the
+        bordered system gives ``dg = -psi^T (dG_u) w`` (``b``, ``c`` are constants).  The
+        second derivatives ``d(G_u w)/du_j = (d/de) G_u(u + e w) e_j`` (symmetry of
+        ``G_uu``) and ``d(G_u w)/dP = (d/de) G_P(u + e w)`` come from the shooting
+        Jacobian at ``u -+ e w`` (one centred difference for all of them, where
+        differencing ``g`` itself would take one per unknown), the ``Q`` derivative from
+        ``G_u`` at ``Q -+ h``.
+        """
         u, P = v[:-1], float(v[-1])
         m = u.size
-        J = np.zeros((m + 1, m + 2))
-        J[:m, :m + 1] = self.problem(q).jacobian(u, P)
+        J = np.full((m + 1, m + 2), np.nan)
+        pr = self.problem(q)
+        JuP = pr.jacobian(u, P)
+        J[:m, :m + 1] = JuP
         hq = 1e-6 * max(1.0, abs(q))
-        J[:m, m + 1] = (self.problem(q + hq).residual(u, P)
-                        - self.problem(q - hq).residual(u, P)) / (2 * hq)
-        scale = 1.0 + np.abs(v)
-        for j in range(m + 2):
-            h = 1e-6 * (scale[j] if j < m + 1 else max(1.0, abs(q)))
-            vp, vm = v.copy(), v.copy()
-            qp = qm = q
-            if j < m + 1:
-                vp[j] += h
-                vm[j] -= h
-            else:
-                qp, qm = q + h, q - h
-            J[m, j] = (self.g(vp[:-1], float(vp[-1]), qp)
-                       - self.g(vm[:-1], float(vm[-1]), qm)) / (2 * h)
+        above, below = self.problem(q + hq), self.problem(q - hq)
+        J[:m, m + 1] = (above.residual(u, P) - below.residual(u, P)) / (2 * hq)
+        if not np.all(np.isfinite(JuP)):
+            return J
+        A = self._bordered(JuP[:, :m])
+        e = np.zeros(m + 1)
+        e[-1] = 1.0
+        try:
+            w = np.linalg.solve(A, e)[:m]
+            psi = np.linalg.solve(A.T, e)[:m]
+        except np.linalg.LinAlgError:
+            return J
+        eps = 1e-6 * (1.0 + float(np.max(np.abs(u)))) / max(float(np.max(np.abs(w))), 1e-300)
+        D = (pr.jacobian(u + eps * w, P) - pr.jacobian(u - eps * w, P)) / (2 * eps)
+        J[m, :m + 1] = -psi @ D
+        DQ = (above.jacobian_u(u, P) - below.jacobian_u(u, P)) / (2 * hq)
+        J[m, m + 1] = -psi @ DQ @ w
         return J
+
+
+def _onto_wall(system: _FoldSystem, y: np.ndarray, t: np.ndarray, bound: float
+               ) -> np.ndarray | None:
+    """The curve's point on ``P = bound`` next to its point ``y = (u, P, Q)`` (tangent
+    ``t``): Newton's method on ``R(u, bound, Q) = 0`` in ``(u, Q)`` from the tangent's
+    extrapolation to the bound; None if it does not converge there."""
+    z = y.copy()
+    if abs(t[-2]) > 1e-12:
+        z = y + (bound - y[-2]) / t[-2] * t
+    z[-2] = bound
+    keep = [j for j in range(z.size) if j != z.size - 2]  # every unknown but P
+    with np.errstate(all="ignore"):
+        for _ in range(12):
+            R = system.residual(z[:-1], float(z[-1]))
+            A = system.jacobian(z[:-1], float(z[-1]))[:, keep]
+            if not (np.all(np.isfinite(R)) and np.all(np.isfinite(A))):
+                return None
+            try:
+                dz = np.linalg.solve(A, -R)
+            except np.linalg.LinAlgError:
+                return None
+            z[keep] += dz
+            if not np.all(np.isfinite(z)) or np.max(np.abs(z - y)) > 0.1 * (
+                    1.0 + float(np.max(np.abs(y)))):
+                return None
+            if np.max(np.abs(dz)) <= 1e-11 * (1.0 + float(np.max(np.abs(z)))):
+                R = system.residual(z[:-1], float(z[-1]))
+                if np.all(np.isfinite(R)) and np.max(np.abs(R)) <= 1e-8:
+                    return z
+                return None
+    return None
+
+
+def _one_way(system: _FoldSystem, y0: np.ndarray, direction: int,
+             kw: dict[str, Any]) -> tuple[Curve, str]:
+    """One half of the curve from ``y0 = (u, P, Q)`` and what ended it (``"bound"`` on
+    an edge of the box).
+
+    Past a bound of ``P`` the residual is not finite, so the engine, halving its step,
+    stalls just inside (within a few of its smallest steps): that end is put on the
+    bound by :func:`_onto_wall`.
+    """
+    c = continue_curve(system.residual, system.jacobian, y0[:-1], float(y0[-1]),
+                       direction=direction, **kw)
+    if c.status == "bound":  # on a bound of Q (the engine's parameter)
+        side = "lower" if c.p[-1] == kw["p_min"] else "upper"
+        c.message = f"reached the {side} bound {system.param2} = {float(c.p[-1]):g}"
+    if c.status != "stalled":
+        return c, c.status
+    lo, hi = system.p_lo, system.p_hi
+    P = float(c.u[-1, -1])
+    bound = lo if abs(P - lo) <= abs(P - hi) else hi
+    if abs(P - bound) > 1e-2 * (hi - lo):  # stalled elsewhere: a genuine stall
+        return c, c.status
+    y = _onto_wall(system, np.append(c.u[-1], c.p[-1]), c.tangent[-1], bound)
+    if y is None:
+        return c, c.status
+    u, p, tan = c.u.copy(), c.p.copy(), c.tangent.copy()
+    u[-1], p[-1] = y[:-1], y[-1]
+    jac = system.jacobian(y[:-1], float(y[-1]))
+    _, _, vh = np.linalg.svd(jac)
+    tan[-1] = vh[-1] if float(vh[-1] @ tan[-1]) >= 0 else -vh[-1]
+    side = "lower" if bound == lo else "upper"
+    return Curve(u, p, tan, list(c.events), "bound",
+                 f"reached the {side} bound {system.param} = {bound:g}"), "bound"
 
 
 def continue_cycle_folds(model: Any, param: str, start: float, stop: float, param2: str,
@@ -100,7 +199,9 @@ def continue_cycle_folds(model: Any, param: str, start: float, stop: float, para
     model : EIModel or any model with ``replace`` and ``to_network``
     param, start, stop : str, float, float
         The first parameter ``P`` and the interval where a fold of cycles is sought at
-        the model's own value of ``param2`` (by :func:`continue_cycles`).
+        the model's own value of ``param2`` (by :func:`continue_cycles`, from the
+        model's own cycle: its value of ``param`` must lie in the interval).  The curve
+        stays in it: an end that reaches ``start`` or ``stop`` is put on it.
     param2, start2, stop2 : str, float, float
         The second parameter ``Q``, followed both ways within ``[start2, stop2]``.
     max_steps, time_limit : int, float
@@ -110,7 +211,11 @@ def continue_cycle_folds(model: Any, param: str, start: float, stop: float, para
     -------
     dict
         ``{"kind": "fold of cycles", P: [...], Q: [...], "period": [...],
-        "status": ..., "message": ...}`` with keys named by the two parameters.
+        "status": ..., "message": ..., "ends": [...]}`` with keys named by the two
+        parameters.  ``ends`` says what stopped each end (first point, last point):
+        ``"bound"`` (an edge of the box, in ``P`` or ``Q``) or the engine's status
+        (``"max_steps"``, ``"time limit"``, ``"stalled"``, ``"closed"``...);
+        ``status`` is ``"bound"`` when both ends are, else the other end's.
 
     Raises
     ------
@@ -123,8 +228,8 @@ def continue_cycle_folds(model: Any, param: str, start: float, stop: float, para
 
     >>> from ratenet.continuation import bistable_example
     >>> c = continue_cycle_folds(bistable_example(), "tau_I", 50, 70, "M_II", -0.6, -0.4)
-    >>> round(c["tau_I"][len(c["tau_I"]) // 2 - 1], 1) > 50.0, c["kind"]
-    (True, 'fold of cycles')
+    >>> round(c["tau_I"][len(c["tau_I"]) // 2 - 1], 1) > 50.0, c["kind"], c["ends"]
+    (True, 'fold of cycles', ['bound', 'bound'])
     """
     if not hasattr(model, "replace"):
         raise ParameterError("model", type(model).__name__, "a model with replace()")
@@ -152,21 +257,34 @@ def continue_cycle_folds(model: Any, param: str, start: float, stop: float, para
         r = ShootingProblem(ParameterFamily(model, param).network, n,
                             phase_unit=k).residual(u0, f.value)
         res.append(float(np.max(np.abs(r))) if np.all(np.isfinite(r)) else np.inf)
-    system = _FoldSystem(model, param, fam2.name, n, phase_unit=int(np.argmin(res)))
+    lo, hi = sorted((float(start), float(stop)))
+    system = _FoldSystem(model, param, fam2.name, n, phase_unit=int(np.argmin(res)),
+                         p_range=(lo, hi))
     Gu = system.problem(q0).jacobian_u(u0, f.value)
     U, _s, Vt = np.linalg.svd(Gu)
     system.b, system.c = U[:, -1], Vt[-1]
     # arclength mixes the orbit (Hz), the period and P (ms) with Q: steps sized on the
     # orbit's own scale, so that the curve is not crawled along in units of Q
     ds = 0.01 * max(1.0, float(np.max(np.abs(u0))))
+    # the smallest step bounds how close the engine creeps to a bound of P (where the
+    # residual stops being finite) before the end is put on it by Newton's method
+    kw: dict[str, Any] = dict(p_min=lo2, p_max=hi2, max_steps=max_steps,
+                              time_limit=time_limit, ds=ds, ds_max=20 * ds,
+                              ds_min=1e-5 * 20 * ds)
+    y0 = np.append(np.append(u0, f.value), q0)
     try:
-        curve = continue_both(system.residual, system.jacobian, np.append(u0, f.value), q0,
-                              p_min=lo2, p_max=hi2, max_steps=max_steps,
-                              time_limit=time_limit, ds=ds, ds_max=20 * ds)
+        up, end_up = _one_way(system, y0, 1, kw)
+        if up.status == "closed":
+            curve, ends = up, ("closed", "closed")
+        else:
+            y1 = np.append(up.u[0], up.p[0])
+            down, end_down = _one_way(system, y1, -1, kw)
+            curve, ends = _join(down.reversed(), up), (end_down, end_up)
     except ContinuationError as err:
         raise ContinuationError(f"the fold-of-cycles curve could not be followed: {err}"
                                 ) from None
+    status = next((e for e in ends if e != "bound"), "bound")
+    message = up.message if ends[0] == "closed" else f"{down.message}; {up.message}"
     return {"kind": "fold of cycles", branch.param: curve.u[:, -1].tolist(),
             fam2.name: curve.p.tolist(), "period": curve.u[:, -2].tolist(),
-            "status": curve.status, "message": curve.message}
-
+            "status": status, "message": message, "ends": list(ends)}

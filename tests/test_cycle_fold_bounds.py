@@ -92,3 +92,32 @@ def test_test_function_row_of_the_jacobian_against_centred_differences():
         diffs.append(float(np.max(np.abs(fd - row)) / np.max(np.abs(row))))
     # the centred differences converge onto the row as h^2
     assert diffs[1] < 2e-6 and diffs[1] < 0.05 * diffs[0]
+
+
+@pytest.mark.slow
+def test_cli_starts_from_a_branch_cycle_and_stops_on_the_p_bounds():
+    # the model's own tau_I (30) lies outside [40, 80]: the curve starts from a stable cycle
+    # of the branch; M_II = -0.5, the fold curve crosses the box from tau_I = 80 to 40
+    import json
+
+    from click.testing import CliRunner
+
+    from ratenet import EIModel
+    from ratenet.cli import main
+
+    res = CliRunner().invoke(main, [
+        "ei", "bifurcation", "--param", "tau_I", "--start", "40", "--stop", "80", "--m-ii",
+        "-0.5", "--param2", "M_EE", "--start2", "1.1", "--stop2", "1.6", "--json"])
+    assert res.exit_code == 0, res.output
+    (fold,) = [c for c in json.loads(res.stdout)["curves"] if c["kind"] == "fold of cycles"]
+    P, Q = np.array(fold["tau_I"]), np.array(fold["M_EE"])
+    assert fold["ends"] == ["bound", "bound"]
+    assert sorted([P[0], P[-1]]) == pytest.approx([40.0, 80.0], abs=1e-8)
+    assert np.all((Q > 1.1) & (Q < 1.6))
+    # a point of the curve against the fold of the one-parameter branch at its M_EE, born
+    # at the non-smooth Hopf point tau_I = tau_E (1 - M_II) / (M_EE - 1)
+    k = len(P) // 2
+    model = EIModel(M_II=-0.5, M_EE=float(Q[k]))
+    branch = continue_cycles(model, "tau_I", 40.0, 80.0, hopf=15.0 / (float(Q[k]) - 1.0))
+    (f,) = branch.points_of("fold of cycles")
+    assert f.value == pytest.approx(P[k], rel=1e-6)

@@ -545,7 +545,8 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
     curves = fold_curve = None
     if name2 is not None and start2 is not None and stop2 is not None:
         if cycles and any(br.points_of("fold of cycles") for br in cycles):
-            fold_curve = _cycle_fold_curve(model, name, start, stop, name2, start2, stop2)
+            fold_curve = _cycle_fold_curve(model, name, start, stop, name2, start2, stop2,
+                                           cycles)
         curves = _two_parameter(model, name, start, stop, name2, start2, stop2, plot, quiet,
                                 regions=not no_cycles, fold_of_cycles=fold_curve)
     if plot is not None and curves is None:
@@ -618,11 +619,21 @@ def bifurcation_command(param: str, start: float, stop: float, num: int, no_cycl
 
 
 def _cycle_fold_curve(model: Any, name: str, start: float, stop: float, name2: str,
-                      start2: float, stop2: float) -> dict[str, Any] | None:
-    """The fold-of-cycles curve through the model's own fold, or None (with a note)."""
+                      start2: float, stop2: float, cycles: Any = ()) -> dict[str, Any] | None:
+    """The fold-of-cycles curve through the model's own fold, or None (with a note).
+
+    The curve starts from a cycle of the model at its own value of ``name``; when that
+    value lies outside [start, stop], from a stable cycle of the branch with the fold
+    (the median of its stable values).  The curve stops on the edges of the box."""
     from .._validation import ParameterError as _PE
     from ..continuation import ContinuationError
     from ..continuation.cycle_folds import continue_cycle_folds
+
+    if not start <= float(getattr(model, name)) <= stop:
+        for br in cycles or ():
+            if br.points_of("fold of cycles") and np.any(br.stable):
+                model = model.replace(**{name: float(np.median(br.values[br.stable]))})
+                break
 
     try:
         return continue_cycle_folds(model, name, start, stop, name2, start2, stop2,

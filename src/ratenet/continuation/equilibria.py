@@ -586,7 +586,8 @@ def _follow(sys_: EquilibriumSystem, x: np.ndarray, p: float, direction: int,
             return curve
         steps = min(_SEGMENT, max_steps - done)
         c = continue_curve(sys_.safe_residual, sys_.safe_jacobian, x, p, direction=direction,
-                           max_steps=steps, time_limit=remaining, closed=curve is None, **kw)
+                           max_steps=steps, time_limit=remaining, closed=curve is None,
+                           ds_cap=_state_cap(x, kw["ds_max"]), **kw)
         c, restart = _cross_together(sys_, c)
         if c.status == "stalled":
             _onto_bound(sys_, c, kw["p_min"], kw["p_max"])
@@ -610,6 +611,24 @@ def _follow(sys_: EquilibriumSystem, x: np.ndarray, p: float, direction: int,
         last = float(np.linalg.norm(np.append(c.u[-1] - c.u[-2], c.p[-1] - c.p[-2])))
         kw["ds"] = min(kw["ds_max"], max(last, 1e-3 * kw["ds_max"]))
         direction = 1 if c.tangent[-1][-1] >= 0 else -1
+
+
+def _state_cap(x0: np.ndarray, ds_max: float) -> Callable[[np.ndarray, float], float]:
+    """Largest step at ``(x, p)`` within a segment started from ``x0``: ``ds_max`` until
+    the state is twice the size of ``x0``, then half of the excess over that size.
+
+    Where the equilibrium goes to infinity (``x ~ 1/(p* - p)`` as the linear system of
+    its region turns singular at ``p*``) the branch's arclength is infinite: a step fixed
+    within each segment of :data:`_SEGMENT` steps crawls (263 points from the E-I model
+    with ``M_II = -1`` in ``M_EE`` towards 1.5), a step growing with ``|x|`` reaches
+    ``u_max`` in a number of steps logarithmic in it.  The cap shrinks back where the
+    state does, so branches of bounded states keep the segment's ``ds_max``.
+    """
+    s0 = 2.0 * (1.0 + float(np.max(np.abs(x0))))
+
+    def cap(x: np.ndarray, p: float) -> float:
+        return max(ds_max, 0.5 * (float(np.max(np.abs(x))) - s0))
+    return cap
 
 
 def _cut_continuum(c: Curve, name: str, run: int = 8) -> bool:

@@ -1,8 +1,14 @@
 """Compiled search of a CTLN's valid connected blocks (see :mod:`ratenet.tln.fixed_points`).
 
-Connected induced subgraphs are grown once each from their smallest node (the ESU
-scheme of Wernicke), on 64-bit masks, with exact pruning rules applied to whole
-subtrees:
+Connected induced subgraphs are searched once each from their smallest node, on 64-bit
+masks, by binary branching: a state is a block, its candidates (neighbours not yet
+decided) and the units decided out; each step takes one candidate in or out.  Which
+candidate is decided next matters most: first an in-neighbour of a unit that has none
+in the block yet, then the candidate feeding most units of the block.  That closes the
+block's *core* (below) early, so the core rule cuts subtrees near the root: on random
+40-node graphs with mean in-degree 2 the search visits 30 to 200 times fewer blocks
+than growing the sets in a fixed order (the ESU scheme of Wernicke, the first version
+here).  Exact pruning rules, each ruling out a whole subtree:
 
 * a block of two or more nodes with a *source* (a node without an in-neighbour in the
   block) is never valid: the source has ``z = 1/delta`` and its out-neighbour ``k`` then
@@ -10,21 +16,18 @@ subtrees:
 * a block with a node ``j`` *dominated* by an outside node ``k`` (``j -> k``, and ``k``
   receives from every in-neighbour of ``j`` in the block) never survives ``k``;
 * a block with ``j`` dominated by ``k`` inside it (``j -> k``, ``k -/-> j``, ``k``
-  receives from every other in-neighbour of ``j``) has ``delta z_k <= -epsilon z_j``.
-
-* the *in-closed core* of a block (its units that receive neither from the units the
-  search can still add nor from the rest of the block) has ``z`` fixed for the whole
-  subtree; a negative entry, or a unit that the core alone drives over the bound,
-  rules the subtree out (on random 40-node graphs with mean in-degree 2 it cuts the
-  blocks visited by up to 40 %).
+  receives from every other in-neighbour of ``j``) has ``delta z_k <= -epsilon z_j``;
+* the *in-closed core* of a block (its units that receive neither from a candidate
+  nor from the rest of the block) has ``z`` fixed for the whole subtree; a negative
+  entry, or a unit that the core alone drives over the bound, rules the subtree out.
 
 (Graphical domination, Curto, Geneson and Morrison 2019; here, like the core rule,
 derived from the rows of ``M z = 1``, so they hold for every ``epsilon, delta > 0``.)
 
 A missing in-neighbour, or a dominating ``k``, is a neighbour of the block, so the
-search can only add it later from the current extension set; when it cannot, the
-subtree goes.  Each remaining block is solved (``M_b z = 1`` by Gaussian elimination)
-and kept when ``z > 0`` and no outside node gets ``sum_{j -> k} z_j`` over the bound.
+search can only add it later from the candidates; when it cannot, the subtree goes.
+Each remaining block is solved (``M_b z = 1`` by Gaussian elimination) and kept when
+``z > 0`` and no outside node gets ``sum_{j -> k} z_j`` over the bound.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ MAX_NODES = 62
 
 OK, TOO_MANY, SINGULAR = 0, 1, 2
 CORE_OPEN, CORE_DEAD, CORE_WHOLE = 0, 1, 2
+#: Decision depth at which :func:`search_blocks` deals the subtrees out to threads.
+SPLIT_DEPTH = 4
 
 
 def _mod67_table() -> np.ndarray:
@@ -149,6 +154,12 @@ def _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf):
     all of ``sub`` and the subtree lives: ``zbuf[:|sub|]`` then holds the block's own
     ``z`` (the same solve, so the block test reuses it).
     """
+    return _core_verdict(n, _core(sub, ext, innbr), sub, A, delta, ed, tol, zbuf)
+
+
+@njit(cache=True)
+def _core(sub, ext, innbr):
+    """The in-closed core of ``sub`` given the candidates ``ext`` (a mask)."""
     T = sub
     changed = True
     while changed:
@@ -160,6 +171,12 @@ def _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf):
             if innbr[_bit(low)] & (ext | (sub & ~T)):
                 T ^= low
                 changed = True
+    return T
+
+
+@njit(cache=True)
+def _core_verdict(n, T, sub, A, delta, ed, tol, zbuf):
+    """:func:`_core_dead` for a core ``T`` already found."""
     if not T:
         return CORE_OPEN
     k = 0
@@ -196,14 +213,73 @@ def _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf):
     return CORE_WHOLE
 
 
+@njit(cache=True)
+def _popcount(m):
+    c = 0
+    while m:
+        m &= m - 1
+        c += 1
+    return c
+
+
+@njit(cache=True)
+def _branch_unit(sub, ext, innbr, outnbr):
+    """The candidate to decide next (returned as its bit).
+
+    First an in-neighbour of a unit of ``sub`` that has none in ``sub`` yet (of the
+    unit with the fewest such candidates: no block without one of them); then the
+    candidate feeding most units of ``sub`` (deciding the in-neighbours of ``sub``
+    closes its core, see :func:`_core_dead`); then the lowest candidate.
+    """
+    best = np.int64(0)
+    best_count = 65
+    m = sub
+    while m:
+        low = m & -m
+        m ^= low
+        i = _bit(low)
+        if not innbr[i] & sub:
+            opts = innbr[i] & ext
+            c = _popcount(opts)
+            if 0 < c < best_count:
+                best, best_count = opts, c
+    if best:
+        return best & -best
+    feeders = np.int64(0)
+    m = sub
+    while m:
+        low = m & -m
+        m ^= low
+        feeders |= innbr[_bit(low)]
+    feeders &= ext
+    if feeders:
+        pick = np.int64(0)
+        most = -1
+        f = feeders
+        while f:
+            low = f & -f
+            f ^= low
+            c = _popcount(outnbr[_bit(low)] & sub)
+            if c > most:
+                pick, most = low, c
+        return pick
+    return ext & -ext
+
+
 @njit(cache=True, nogil=True)
 def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks, stride=1,
                  offset=0):
     """Valid connected blocks: (masks, contributions (K, n), z sums, visited, status).
 
-    With ``stride > 1`` only the subtrees below the roots' children numbered
-    ``offset (mod stride)`` are searched (and the single-node roots only for
-    ``offset == 0``): ``stride`` calls with offsets ``0 .. stride - 1`` split the
+    Binary branching over connected sets: a state is a block ``sub`` (smallest unit
+    ``v``), its candidates ``ext`` (neighbours not yet decided) and the units decided
+    out; each step takes one candidate (:func:`_branch_unit`) in or out, so every
+    connected set with smallest unit ``v`` is reached once, as the state where its
+    last unit comes in.  ``visited`` counts those states (not pruned).
+
+    With ``stride > 1`` only the states at decision depth ``SPLIT_DEPTH`` numbered
+    ``offset (mod stride)`` are searched below (the shallower states recorded only
+    for ``offset == 0``): ``stride`` calls with offsets ``0 .. stride - 1`` split the
     search without overlap (see :func:`search_blocks`).
     """
     cap = 1024
@@ -211,32 +287,48 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks, st
     contribs = np.empty((cap, n))
     zsum = np.empty(cap)
     kept = 0
-    scap = 4 * n * n + 16
+    scap = 4 * n + 16
     st_sub = np.empty(scap, dtype=np.int64)
     st_ext = np.empty(scap, dtype=np.int64)
-    st_v0 = np.empty(scap, dtype=np.int64)
+    st_out = np.empty(scap, dtype=np.int64)
+    st_new = np.empty(scap, dtype=np.bool_)
+    st_depth = np.empty(scap, dtype=np.int64)
+    st_core = np.zeros(scap, dtype=np.int64)  # the parent's core
     count = 0
     members = np.empty(n, dtype=np.int64)
     zbuf = np.empty(n)
-    branch = 0
+    numbered = 0
     for v in range(n):
-        top = 0
+        above = ~((np.int64(1) << (v + 1)) - 1)
         st_sub[0] = np.int64(1) << v
-        st_ext[0] = nbr[v] & ~((np.int64(1) << (v + 1)) - 1)
-        st_v0[0] = v
+        st_ext[0] = nbr[v] & above
+        st_out[0] = (np.int64(1) << v) - 1
+        st_new[0] = True
+        st_depth[0] = 0
+        st_core[0] = -1  # no parent: never a core
         top = 1
         while top > 0:
             top -= 1
-            sub, ext, v0 = st_sub[top], st_ext[top], st_v0[top]
+            sub, ext, out, new, depth = (st_sub[top], st_ext[top], st_out[top],
+                                         st_new[top], st_depth[top])
+            if stride > 1 and depth == SPLIT_DEPTH:
+                numbered += 1
+                if (numbered - 1) % stride != offset:
+                    continue
             single = (sub & (sub - 1)) == 0
             avail = sub | ext
             if (not single and (_source_in(sub, avail, innbr) or _dominated_inside(
                     sub, avail, innbr, outnbr))) or _dominated(sub, avail, innbr, outnbr):
                 continue
-            core = _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf)
-            if core == CORE_DEAD:
-                continue
-            record = offset == 0 or not single  # the roots: in the first call only
+            T = _core(sub, ext, innbr)
+            core = CORE_OPEN
+            if T != st_core[top]:
+                core = _core_verdict(n, T, sub, A, delta, ed, tol, zbuf)
+                if core == CORE_DEAD:
+                    continue
+            # else the parent's core, its verdict (alive) unchanged; and T != sub for a
+            # new block, whose core is at most its parent's block
+            record = new and (stride == 1 or depth >= SPLIT_DEPTH or offset == 0)
             if record:
                 count += 1
                 if count > max_blocks:
@@ -250,14 +342,14 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks, st
                     members[k] = _bit(low)
                     k += 1
                     m ^= low
-                Mb = np.empty((k, k))
-                for a in range(k):
-                    for b in range(k):
-                        Mb[a, b] = ed * A[members[a], members[b]]
-                    Mb[a, a] += delta
                 if core == CORE_WHOLE:
                     z, sing = zbuf[:k], False
                 else:
+                    Mb = np.empty((k, k))
+                    for a in range(k):
+                        for b in range(k):
+                            Mb[a, b] = ed * A[members[a], members[b]]
+                        Mb[a, a] += delta
                     z, sing = _solve(Mb, np.ones(k))
                 if sing:
                     return masks[:kept], contribs[:kept], zsum[:kept], count, SINGULAR
@@ -292,37 +384,42 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks, st
                         contribs[kept] = c
                         zsum[kept] = np.sum(z)
                         kept += 1
-            if single and not innbr[v0] & ext:
-                continue  # every larger block from here has v0 as a source
-            excl = sub
-            m = sub
-            while m:
-                low = m & -m
-                excl |= nbr[_bit(low)]
-                m ^= low
-            e = ext
-            while e:
-                low = e & -e
-                w = _bit(low)
-                e ^= low
-                new_ext = e | (nbr[w] & ~excl & ~((np.int64(1) << (v0 + 1)) - 1))
-                if single:
-                    branch += 1
-                    if (branch - 1) % stride != offset:
-                        continue
-                if top == scap:
-                    scap *= 2
-                    a1 = np.empty(scap, dtype=np.int64)
-                    a1[:top] = st_sub[:top]
-                    a2 = np.empty(scap, dtype=np.int64)
-                    a2[:top] = st_ext[:top]
-                    a3 = np.empty(scap, dtype=np.int64)
-                    a3[:top] = st_v0[:top]
-                    st_sub, st_ext, st_v0 = a1, a2, a3
-                st_sub[top] = sub | low
-                st_ext[top] = new_ext
-                st_v0[top] = v0
-                top += 1
+            if not ext:
+                continue
+            if single and not innbr[v] & ext:
+                continue  # every larger block from here has v as a source
+            low = _branch_unit(sub, ext, innbr, outnbr)
+            if top + 2 > scap:
+                scap *= 2
+                a1 = np.empty(scap, dtype=np.int64)
+                a1[:top] = st_sub[:top]
+                a2 = np.empty(scap, dtype=np.int64)
+                a2[:top] = st_ext[:top]
+                a3 = np.empty(scap, dtype=np.int64)
+                a3[:top] = st_out[:top]
+                a4 = np.empty(scap, dtype=np.bool_)
+                a4[:top] = st_new[:top]
+                a5 = np.empty(scap, dtype=np.int64)
+                a5[:top] = st_depth[:top]
+                a6 = np.zeros(scap, dtype=np.int64)
+                a6[:top] = st_core[:top]
+                st_sub, st_ext, st_out, st_new, st_depth, st_core = a1, a2, a3, a4, a5, a6
+            # out first, so that the branch taking the unit in is searched first
+            st_sub[top] = sub
+            st_ext[top] = ext & ~low
+            st_out[top] = out | low
+            st_new[top] = False
+            st_depth[top] = depth + 1
+            st_core[top] = T
+            top += 1
+            nsub = sub | low
+            st_sub[top] = nsub
+            st_ext[top] = (ext | (nbr[_bit(low)] & above)) & ~nsub & ~out
+            st_out[top] = out
+            st_new[top] = True
+            st_depth[top] = depth + 1
+            st_core[top] = T
+            top += 1
     return masks[:kept], contribs[:kept], zsum[:kept], count, OK
 
 
@@ -330,8 +427,8 @@ def search_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks,
                   workers=None):
     """:func:`valid_blocks` split over ``workers`` threads (default: the CPUs, at most 4).
 
-    The compiled search releases the GIL; each thread takes the subtrees below every
-    ``workers``-th child of the roots.  Same result as one call, blocks in another
+    The compiled search releases the GIL; each thread takes every ``workers``-th of
+    the subtrees at decision depth ``SPLIT_DEPTH``.  Same result as one call, blocks in another
     order; ``max_blocks`` bounds each thread's count and the total.
     """
     if workers is None:

@@ -43,6 +43,7 @@ MAX_NODES = 62
 
 OK, TOO_MANY, SINGULAR = 0, 1, 2
 CORE_OPEN, CORE_DEAD, CORE_WHOLE = 0, 1, 2
+BLOCK_INVALID, BLOCK_VALID, BLOCK_SINGULAR = 0, 1, 2
 #: Decision depth at which :func:`search_blocks` deals the subtrees out to threads.
 SPLIT_DEPTH = 4
 
@@ -214,6 +215,67 @@ def _core_verdict(n, T, sub, A, delta, ed, tol, zbuf):
 
 
 @njit(cache=True)
+def block_test(n, sub, A, delta, ed, bound, tol, zbuf, reuse, members, contrib):
+    """Is the connected block ``sub`` valid?  Returns (verdict, sum of z).
+
+    Solves ``M_b z = 1`` (``zbuf`` already holds ``z`` when ``reuse``), then checks
+    ``z >= -tol`` and that every unit outside gets ``sum_{j -> k} z_j < bound``;
+    ``contrib`` receives those sums (0 inside).  Verdict ``BLOCK_VALID``,
+    ``BLOCK_INVALID`` or ``BLOCK_SINGULAR``.
+    """
+    k = 0
+    m = sub
+    while m:
+        low = m & -m
+        members[k] = _bit(low)
+        k += 1
+        m ^= low
+    if reuse:
+        z = zbuf[:k]
+    else:
+        Mb = np.empty((k, k))
+        for a in range(k):
+            for b in range(k):
+                Mb[a, b] = ed * A[members[a], members[b]]
+            Mb[a, a] += delta
+        z, sing = _solve(Mb, np.ones(k))
+        if sing:
+            return BLOCK_SINGULAR, 0.0
+    for a in range(k):
+        if z[a] < -tol:
+            return BLOCK_INVALID, 0.0
+    for i in range(n):
+        contrib[i] = 0.0
+        if (sub >> i) & 1:
+            continue
+        s = 0.0
+        for a in range(k):
+            s += A[i, members[a]] * z[a]
+        if s >= bound + tol:
+            return BLOCK_INVALID, 0.0
+        contrib[i] = s
+    return BLOCK_VALID, np.sum(z)
+
+
+@njit(cache=True)
+def keep_block(masks, contribs, zsum, kept, sub, contrib, zs):
+    """Store a valid block at row ``kept``, doubling the arrays when full."""
+    if kept == masks.size:
+        cap = 2 * masks.size
+        nm = np.empty(cap, dtype=np.int64)
+        nm[:kept] = masks[:kept]
+        nc = np.empty((cap, contribs.shape[1]))
+        nc[:kept] = contribs[:kept]
+        nz = np.empty(cap)
+        nz[:kept] = zsum[:kept]
+        masks, contribs, zsum = nm, nc, nz
+    masks[kept] = sub
+    contribs[kept] = contrib
+    zsum[kept] = zs
+    return masks, contribs, zsum
+
+
+@njit(cache=True)
 def _popcount(m):
     c = 0
     while m:
@@ -282,10 +344,9 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks, st
     for ``offset == 0``): ``stride`` calls with offsets ``0 .. stride - 1`` split the
     search without overlap (see :func:`search_blocks`).
     """
-    cap = 1024
-    masks = np.empty(cap, dtype=np.int64)
-    contribs = np.empty((cap, n))
-    zsum = np.empty(cap)
+    masks = np.empty(1024, dtype=np.int64)
+    contribs = np.empty((1024, n))
+    zsum = np.empty(1024)
     kept = 0
     scap = 4 * n + 16
     st_sub = np.empty(scap, dtype=np.int64)
@@ -297,6 +358,7 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks, st
     count = 0
     members = np.empty(n, dtype=np.int64)
     zbuf = np.empty(n)
+    contrib = np.empty(n)
     numbered = 0
     for v in range(n):
         above = ~((np.int64(1) << (v + 1)) - 1)
@@ -335,55 +397,14 @@ def valid_blocks(n, nbr, innbr, outnbr, A, delta, ed, bound, tol, max_blocks, st
                     return masks[:kept], contribs[:kept], zsum[:kept], count, TOO_MANY
             if record and (single or not (_source_in(sub, sub, innbr) or _dominated(
                     sub, sub, innbr, outnbr))):
-                k = 0
-                m = sub
-                while m:
-                    low = m & -m
-                    members[k] = _bit(low)
-                    k += 1
-                    m ^= low
-                if core == CORE_WHOLE:
-                    z, sing = zbuf[:k], False
-                else:
-                    Mb = np.empty((k, k))
-                    for a in range(k):
-                        for b in range(k):
-                            Mb[a, b] = ed * A[members[a], members[b]]
-                        Mb[a, a] += delta
-                    z, sing = _solve(Mb, np.ones(k))
-                if sing:
+                verdict, zs = block_test(n, sub, A, delta, ed, bound, tol, zbuf,
+                                         core == CORE_WHOLE, members, contrib)
+                if verdict == BLOCK_SINGULAR:
                     return masks[:kept], contribs[:kept], zsum[:kept], count, SINGULAR
-                ok = True
-                for a in range(k):
-                    if z[a] < -tol:
-                        ok = False
-                        break
-                if ok:
-                    c = np.zeros(n)
-                    for i in range(n):
-                        if (sub >> i) & 1:
-                            continue
-                        s = 0.0
-                        for a in range(k):
-                            s += A[i, members[a]] * z[a]
-                        if s >= bound + tol:
-                            ok = False
-                            break
-                        c[i] = s
-                    if ok:
-                        if kept == cap:
-                            cap *= 2
-                            nm = np.empty(cap, dtype=np.int64)
-                            nm[:kept] = masks[:kept]
-                            nc = np.empty((cap, n))
-                            nc[:kept] = contribs[:kept]
-                            nz = np.empty(cap)
-                            nz[:kept] = zsum[:kept]
-                            masks, contribs, zsum = nm, nc, nz
-                        masks[kept] = sub
-                        contribs[kept] = c
-                        zsum[kept] = np.sum(z)
-                        kept += 1
+                if verdict == BLOCK_VALID:
+                    masks, contribs, zsum = keep_block(masks, contribs, zsum, kept, sub,
+                                                       contrib, zs)
+                    kept += 1
             if not ext:
                 continue
             if single and not innbr[v] & ext:

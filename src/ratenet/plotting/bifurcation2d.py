@@ -24,6 +24,7 @@ bistable E-I example), and a label inside each region.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -325,41 +326,92 @@ _SUB = 8
 _FINE = 800
 
 
+def _runs(row: np.ndarray) -> list[tuple[int, float, float]]:
+    """A row of codes as runs ``(code, start, end)`` in cell units (cell ``j`` spans
+    ``[j - 1/2, j + 1/2]``), tiling ``[-1/2, num - 1/2]``."""
+    cuts = np.flatnonzero(np.diff(row)) + 1
+    starts = np.concatenate([[0], cuts])
+    ends = np.concatenate([cuts, [row.size]])
+    return [(int(row[i]), i - 0.5, j - 0.5) for i, j in zip(starts, ends)]
+
+
+def _matched(a: list[int], b: list[int]) -> list[tuple[int, int]]:
+    """Index pairs of a longest common subsequence of the label sequences ``a``, ``b``."""
+    L = np.zeros((len(a) + 1, len(b) + 1), dtype=int)
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            L[i, j] = L[i + 1, j + 1] + 1 if a[i] == b[j] else max(L[i + 1, j], L[i, j + 1])
+    pairs, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif L[i + 1, j] >= L[i, j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _morph(ra: list[tuple[int, float, float]], rb: list[tuple[int, float, float]]
+           ) -> list[tuple[int, float, float, float, float]]:
+    """Runs of two neighbouring rows paired for interpolation: ``(code, start_a, end_a,
+    start_b, end_b)``.  Runs of the same region in the same order (a longest common
+    subsequence) are paired; a run with no partner has zero width in the other row, at
+    the middle of the gap between the partners of its paired neighbours there (a region
+    that ends between the rows shrinks to a point)."""
+    pairs = _matched([r[0] for r in ra], [r[0] for r in rb])
+    out = [(ra[i][0], ra[i][1], ra[i][2], rb[j][1], rb[j][2]) for i, j in pairs]
+    bounds = [(-1, -1)] + pairs + [(len(ra), len(rb))]
+    for (i0, j0), (i1, j1) in itertools.pairwise(bounds):
+        # the gap between paired runs: a's runs i0+1..i1-1 and b's runs j0+1..j1-1
+        a_lo = ra[i0][2] if i0 >= 0 else ra[0][1]
+        a_hi = ra[i1][1] if i1 < len(ra) else ra[-1][2]
+        b_lo = rb[j0][2] if j0 >= 0 else rb[0][1]
+        b_hi = rb[j1][1] if j1 < len(rb) else rb[-1][2]
+        a_mid, b_mid = 0.5 * (a_lo + a_hi), 0.5 * (b_lo + b_hi)
+        out += [(ra[i][0], ra[i][1], ra[i][2], b_mid, b_mid) for i in range(i0 + 1, i1)]
+        out += [(rb[j][0], a_mid, a_mid, rb[j][1], rb[j][2]) for j in range(j0 + 1, j1)]
+    return out
+
+
 def _between_rows(codes: np.ndarray, xe: np.ndarray, ye: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes on a finer grid, for drawing: the region boundaries interpolated between
-    the cells, so that a boundary crossing the rows obliquely (along a fold-of-cycles or
+    the rows, so that a boundary crossing the rows obliquely (along a fold-of-cycles or
     Hopf curve) is drawn as a slanted line, not as a staircase of row-high steps.
 
-    Each region's signed distance along a row (in cells: positive inside, zero half-way
-    between a cell of it and a cell of another) is interpolated linearly along the row
-    and between the rows (held constant beyond the first and the last row), and the
-    largest wins.  At the rows' own cell centres the codes are those computed; in
-    between this is an interpolation.  Returns the finer column and row edges and the
-    codes, shape ``(len(row edges) - 1, len(column edges) - 1)``.
+    Each row is cut into runs of one region; the runs of two neighbouring rows are
+    paired (the same regions in the same order; a region missing from one row has zero
+    width there, see :func:`_morph`) and the ends of each pair are interpolated
+    linearly between the rows (held constant beyond the first and the last row).  So a
+    narrow strip that moves along the rows from one row to the next (the bistable strip
+    between a fold of cycles and a Hopf curve) is drawn as a slanted strip between its
+    cells in the two rows, where interpolating each region's distance along a row
+    would lose it between the rows.  At the rows' own cell centres the codes are those
+    computed.  Returns the finer column and row edges and the codes, shape
+    ``(len(row edges) - 1, len(column edges) - 1)``.
     """
-    from scipy.ndimage import distance_transform_edt
-
     rows, num = codes.shape
-    labels = np.unique(codes)
     # fine cell centres, in units of cells (cell j spans [j - 1/2, j + 1/2])
     sx = max(1, min(_SUB, _FINE // num))
     fx = (np.arange(num * sx) + 0.5) / sx - 0.5
     fy = (np.arange(rows * _SUB) + 0.5) / _SUB - 0.5
-    d = np.full((labels.size, rows, num), -float(num + rows))
-    for i in range(rows):
-        for k, lab in enumerate(labels):
-            m = codes[i] == lab
-            if m.any():
-                d[k, i] = np.where(m, distance_transform_edt(m) - 0.5,
-                                   0.5 - distance_transform_edt(~m))
-    cols = np.arange(num)
-    along = np.array([[np.interp(fx, cols, d[k, i]) for i in range(rows)]
-                      for k in range(labels.size)])           # (labels, rows, fine cols)
-    rr = np.arange(rows)
-    fine = np.array([[np.interp(fy, rr, along[k, :, j]) for j in range(fx.size)]
-                     for k in range(labels.size)])             # (labels, fine cols, fine rows)
-    out = labels[np.argmax(fine, axis=0)].T                    # (fine rows, fine cols)
+    out = np.empty((fy.size, fx.size), dtype=codes.dtype)
+    runs = [_runs(codes[i]) for i in range(rows)]
+    morphs = [_morph(runs[i], runs[i + 1]) for i in range(rows - 1)]
+    for k, y in enumerate(fy):
+        i = int(np.clip(np.floor(y), 0, max(rows - 2, 0)))
+        s = float(np.clip(y - i, 0.0, 1.0))
+        if rows == 1:
+            pieces = [(c, a0, a1) for c, a0, a1 in runs[0]]
+        else:
+            pieces = [(c, (1 - s) * a0 + s * b0, (1 - s) * a1 + s * b1)
+                      for c, a0, a1, b0, b1 in morphs[i]]
+        line = codes[min(i + (s > 0.5), rows - 1), np.clip(np.round(fx), 0, num - 1).astype(int)]
+        for c, lo, hi in pieces:
+            line = np.where((fx >= lo) & (fx < hi), c, line)
+        out[k] = line
 
     def refine(edges: np.ndarray, sub: int) -> np.ndarray:
         inner = edges[:-1, None] + np.diff(edges)[:, None] * np.arange(sub) / sub

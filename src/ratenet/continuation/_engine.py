@@ -221,7 +221,8 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
                    max_newton: int = 12, tests: Sequence[TestFunction] = (),
                    u_max: float = 1e8, time_limit: float = 60.0,
                    closed: bool = True,
-                   ds_cap: Callable[[np.ndarray, float], float] | None = None) -> Curve:
+                   ds_cap: Callable[[np.ndarray, float], float] | None = None,
+                   grow_newton: int = 3) -> Curve:
     """Follow the solution curve of ``F(u, p) = 0`` through ``(u0, p0)``.
 
     Parameters
@@ -259,6 +260,10 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
         infinity) has a curve of infinite arclength, which a fixed cap can only crawl
         along; a cap proportional to the solution's size reaches ``u_max`` in a number
         of steps logarithmic in it.
+    grow_newton : int, default 3
+        The step grows (by 1.3, up to its cap) after a correction that took at most this
+        many Newton iterations; a system whose corrections take one more throughout would
+        otherwise keep its first step all along the curve.
 
     Returns
     -------
@@ -419,7 +424,7 @@ def continue_curve(residual: Residual, jacobian: Jacobian, u0: np.ndarray | Sequ
         ts.append(t_new)
         tvals = new_vals
         arc += float(np.linalg.norm(y_new - y))
-        if its <= 3:
+        if its <= grow_newton:
             cap = ds_max if ds_cap is None else max(ds_max, float(ds_cap(y_new[:-1],
                                                                          float(y_new[-1]))))
             ds = min(ds * 1.3, cap)

@@ -45,6 +45,9 @@ class _FoldSystem:
         self.model, self.param, self.param2 = model, param, param2
         self.n, self.k = n, phase_unit
         self.p_lo, self.p_hi = p_range
+        #: rates beyond which the cycle counts as gone to infinity (the residual is not
+        #: finite there, so the engine stops); set from the starting fold
+        self.rate_cap = np.inf
         self._problems: dict[float, ShootingProblem] = {}
         self.b: np.ndarray | None = None
         self.c: np.ndarray | None = None
@@ -81,6 +84,8 @@ class _FoldSystem:
         u, P = v[:-1], float(v[-1])
         if not self.p_lo <= P <= self.p_hi:  # past a bound of P: the engine stops there
             return np.full(v.size, np.nan)
+        if not float(np.max(np.abs(u[:-1]))) <= self.rate_cap:  # a cycle gone to infinity
+            return np.full(v.size, np.nan)
         G = self.problem(q).residual(u, P)
         return np.append(G, self.g(u, P, q))
 
@@ -102,7 +107,9 @@ class _FoldSystem:
         pr = self.problem(q)
         JuP = pr.jacobian(u, P)
         J[:m, :m + 1] = JuP
-        hq = 1e-6 * max(1.0, abs(q))
+        # small: near a singular region the residual's dependence on Q is very steep
+        # (at 1e-6 the column was 1 % off on the E-I curve at rates ~600 Hz)
+        hq = 1e-8 * max(1.0, abs(q))
         above, below = self.problem(q + hq), self.problem(q - hq)
         J[:m, m + 1] = (above.residual(u, P) - below.residual(u, P)) / (2 * hq)
         if not np.all(np.isfinite(JuP)):
@@ -174,11 +181,17 @@ def _one_way(system: _FoldSystem, y0: np.ndarray, direction: int,
     lo, hi = system.p_lo, system.p_hi
     P = float(c.u[-1, -1])
     bound = lo if abs(P - lo) <= abs(P - hi) else hi
-    if abs(P - bound) > 1e-2 * (hi - lo):  # stalled elsewhere: a genuine stall
-        return c, c.status
-    y = _onto_wall(system, np.append(c.u[-1], c.p[-1]), c.tangent[-1], bound)
+    y = None
+    if abs(P - bound) <= 1e-2 * (hi - lo):  # stalled next to a bound of P
+        y = _onto_wall(system, np.append(c.u[-1], c.p[-1]), c.tangent[-1], bound)
     if y is None:
-        return c, c.status
+        if float(np.max(np.abs(c.u[-1, :-2]))) >= 0.9 * system.rate_cap:
+            # stopped on the rate cap: the orbit grows without bound along the curve
+            c.message = (f"the cycle goes to infinity: rates beyond {system.rate_cap:.4g}"
+                         f" (rate cap) at {system.param} = {P:.6g}, {system.param2} = "
+                         f"{float(c.p[-1]):.6g}")
+            return c, "cycle at infinity"
+        return c, c.status  # a genuine stall
     u, p, tan = c.u.copy(), c.p.copy(), c.tangent.copy()
     u[-1], p[-1] = y[:-1], y[-1]
     jac = system.jacobian(y[:-1], float(y[-1]))
@@ -191,7 +204,8 @@ def _one_way(system: _FoldSystem, y0: np.ndarray, direction: int,
 
 def continue_cycle_folds(model: Any, param: str, start: float, stop: float, param2: str,
                          start2: float, stop2: float, *, max_steps: int = 400,
-                         time_limit: float = 60.0) -> dict[str, Any]:
+                         time_limit: float = 60.0, rate_cap: float | None = None
+                         ) -> dict[str, Any]:
     """The curve of folds of cycles in the plane of two parameters.
 
     Parameters
@@ -206,6 +220,14 @@ def continue_cycle_folds(model: Any, param: str, start: float, stop: float, para
         The second parameter ``Q``, followed both ways within ``[start2, stop2]``.
     max_steps, time_limit : int, float
         Caps of each half of the curve.
+    rate_cap : float, optional
+        Rates beyond which the cycle counts as gone to infinity: that end stops there
+        (``"cycle at infinity"``).  Default: twice the larger of the starting fold's
+        largest rate and the model's rate scale.  Lower than :func:`continue_cycles`'
+        (ten times): as the orbit grows the input matters less and less, the flow
+        tends to a homogeneous one whose cycles come in families of scaled copies, so
+        the fold system turns near-singular and the steps shrink (E-I, M_II = -1,
+        M_EE -> 1.5: 74 points to twice the start, 108 to three times, 230 to ten).
 
     Returns
     -------
@@ -213,7 +235,9 @@ def continue_cycle_folds(model: Any, param: str, start: float, stop: float, para
         ``{"kind": "fold of cycles", P: [...], Q: [...], "period": [...],
         "status": ..., "message": ..., "ends": [...]}`` with keys named by the two
         parameters.  ``ends`` says what stopped each end (first point, last point):
-        ``"bound"`` (an edge of the box, in ``P`` or ``Q``) or the engine's status
+        ``"bound"`` (an edge of the box, in ``P`` or ``Q``), ``"cycle at infinity"``
+        (the orbit's rates reached ``rate_cap``: the cycle grows without bound, as
+        where a region's linear system turns singular) or the engine's status
         (``"max_steps"``, ``"time limit"``, ``"stalled"``, ``"closed"``...);
         ``status`` is ``"bound"`` when both ends are, else the other end's.
 
@@ -266,11 +290,24 @@ def continue_cycle_folds(model: Any, param: str, start: float, stop: float, para
     # arclength mixes the orbit (Hz), the period and P (ms) with Q: steps sized on the
     # orbit's own scale, so that the curve is not crawled along in units of Q
     ds = 0.01 * max(1.0, float(np.max(np.abs(u0))))
+    # a cycle that grows without bound along the curve (the linear system of a region
+    # turning singular: the E-I pair's W - I) stops on a rate cap set from the start
+    x_ref = max(1.0, float(np.max(np.abs(f.state))))
+    if rate_cap is None:
+        system.rate_cap = 2.0 * max(x_ref, float(system.problem(q0).flow(f.value).scale))
+    else:
+        system.rate_cap = as_float("rate_cap", rate_cap)
+        if not system.rate_cap > x_ref:
+            raise ParameterError("rate_cap", rate_cap, f"a rate above the starting fold's "
+                                 f"largest rate {x_ref:g}")
+    ds_max = 20 * ds
     # the smallest step bounds how close the engine creeps to a bound of P (where the
-    # residual stops being finite) before the end is put on it by Newton's method
+    # residual stops being finite) before the end is put on it by Newton's method; the
+    # step grows after corrections of up to 5 Newton iterations (this system takes 4-5
+    # throughout, so the engine's usual 3 kept the first step all along the curve)
     kw: dict[str, Any] = dict(p_min=lo2, p_max=hi2, max_steps=max_steps,
-                              time_limit=time_limit, ds=ds, ds_max=20 * ds,
-                              ds_min=1e-5 * 20 * ds)
+                              time_limit=time_limit, ds=ds, ds_max=ds_max,
+                              ds_min=1e-5 * ds_max, grow_newton=5)
     y0 = np.append(np.append(u0, f.value), q0)
     try:
         up, end_up = _one_way(system, y0, 1, kw)

@@ -78,12 +78,12 @@ def one_line_error(r, code: int, *words: str) -> None:
 @pytest.mark.parametrize(("fixed", "key"), [
     ("t_max = 1e308", "fixed.t_max"),          # regression: OverflowError after a 33-file store
     ("t_max = 2e7", "fixed.t_max"),            # 2e9 steps of dt = 0.01
-    ("tau = 1e-320", "fixed.t_max"),           # dt = tau/100 underflows: inf steps
+    ("tau = 1e-320", "fixed.tau"),             # dt = tau/100 underflows: inf steps
     ("t_max = 10\ndt = 1e-300", "fixed.dt"),
     ("t_max = nan", "fixed.t_max"),
     ("t_max = inf", "fixed.t_max"),
     ("t_max = -1", "fixed.t_max"),
-    ("n = 100000000", "run.chunk_cells"),      # 3.2 GB of state for one simulation
+    ("n = 100000000", "fixed.n"),              # 3.2 GB of state for one simulation
     ("sigma = -1.0", "fixed.sigma"),
     ("sigma = inf", "fixed.sigma"),
     ("tau_ou = 0", "fixed.tau_ou"),
@@ -400,3 +400,24 @@ def test_cli_run_options_exit_0_1_2_with_one_line(tmp_path_factory, max_cells, m
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("ratenet: error:"), r.stderr
         assert sorted(os.listdir(tmp)) == ["s.toml"]  # nothing written
+
+
+def test_work_errors_name_the_key_the_spec_sets():
+    # found by the property test above: the cause is the network's size or its time
+    # constant (the default dt is min(tau) / 100), not keys the spec left to defaults
+    with pytest.raises(ParameterError) as err:
+        parse_spec({"model": "ring", "fixed": {"n": 67108865.0}, "sweep": {}})
+    assert err.value.name == "fixed.n"
+    with pytest.raises(ParameterError) as err:
+        parse_spec({"model": "ring", "fixed": {"tau": 5.882035455432844e-32}, "sweep": {}})
+    assert err.value.name == "fixed.tau"
+    # a default chunk (n_cells / 64 = 40 here) shrinks to fit the memory cap, at
+    # 4 x 8 bytes x N units per simulation; one given explicitly is refused instead
+    sweep = {"J1": {"start": 0, "stop": 1, "num": 2560}}
+    spec = parse_spec({"model": "ring", "fixed": {"N": 2_000_000, "t_max": 1.0},
+                       "sweep": sweep})
+    assert spec.chunk_cells == int(MAX_CHUNK_BYTES // (4 * 8 * 2_000_000)) == 33
+    with pytest.raises(ParameterError) as err:
+        parse_spec({"model": "ring", "fixed": {"N": 2_000_000, "t_max": 1.0},
+                    "sweep": sweep, "run": {"chunk_cells": 40}})
+    assert err.value.name == "run.chunk_cells"

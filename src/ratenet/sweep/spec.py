@@ -38,8 +38,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -329,7 +329,13 @@ def parse_spec(spec: str | Mapping[str, Any], *, max_cells: int = DEFAULT_MAX_CE
     out = SweepSpec(model=adapter.name, fixed=fixed, sweep=sweep, quantities=quantities,
                     theory=theory, seed=seed, trials=trials, chunk_cells=chunk_cells,
                     source=source)
-    _check_work(out, fixed_keys, max_work)
+    chunk_given = "chunk_cells" in run_raw
+    if not chunk_given:  # a default chunk holds at most MAX_CHUNK_BYTES where it can
+        per_sim = estimate_work(out)["chunk_bytes"] / min(chunk_cells, out.n_cells)
+        fit = max(1, int(MAX_CHUNK_BYTES // per_sim))
+        if fit < chunk_cells:
+            out = replace(out, chunk_cells=fit)
+    _check_work(out, fixed_keys, sweep_keys, chunk_given, max_work)
     return out
 
 
@@ -407,18 +413,41 @@ def _check_cells(points: int, trials: int, counts: list[Any], measure_raw: Mappi
         "sweep, or raise the cap with --max-cells (max_cells= in Python)")
 
 
-def _check_work(spec: SweepSpec, fixed_keys: Mapping[str, str], max_work: float) -> None:
+def _blamed_key(spec: SweepSpec, fixed_keys: Mapping[str, str],
+                sweep_keys: Mapping[str, str], names: Sequence[str]) -> tuple[str, Any]:
+    """The first of ``names`` the spec itself sets (fixed, else swept): the key to name
+    in an error, as the user wrote it, and its value."""
+    for name in names:
+        if name in fixed_keys:
+            return f"fixed.{fixed_keys[name]}", spec.fixed[name]
+        if name in sweep_keys:
+            return f"sweep.{sweep_keys[name]}", list(spec.sweep[name])
+    return "fixed", {k: spec.fixed[k] for k in names if k in spec.fixed}
+
+
+def _check_work(spec: SweepSpec, fixed_keys: Mapping[str, str],
+                sweep_keys: Mapping[str, str], chunk_given: bool, max_work: float) -> None:
     w = estimate_work(spec)
     steps = spec.adapter.steps_per_cell(spec.fixed)
     if steps is not None and not steps <= MAX_STEPS_PER_CELL:
         t_max, dt = spec.fixed["t_max"], spec.fixed["dt"]
-        name = "dt" if "dt" in fixed_keys else "t_max"
-        key = f"fixed.{fixed_keys.get(name, name)}"
-        value = spec.fixed[name]
+        # dt, else t_max, else the time constants that set the default dt = min(tau) / 100
+        taus = [name for name in spec.adapter.parameters if name.startswith("tau")]
+        key, value = _blamed_key(spec, fixed_keys, sweep_keys, ["dt", "t_max", *taus])
         raise ParameterError(key, value,
                              f"such that t_max / dt <= {MAX_STEPS_PER_CELL:.0e} time steps",
                              f"t_max = {t_max:g} with dt = {dt:g} gives {t_max / dt:.3g} "
                              "steps per simulation")
+    if w["chunk_bytes"] > MAX_CHUNK_BYTES and not chunk_given:
+        # the default chunk is one simulation already: the network itself is too large
+        key, value = _blamed_key(spec, fixed_keys, sweep_keys,
+                                 [name for name in ("N", "n") if name in
+                                  spec.adapter.parameters])
+        raise ParameterError(
+            key, value, f"small enough for one simulation to hold at most "
+            f"{_size(MAX_CHUNK_BYTES)} of state",
+            f"{spec.chunk_cells} simulation(s) of {w['units']} units take about "
+            f"{_size(w['chunk_bytes'])}")
     if w["chunk_bytes"] > MAX_CHUNK_BYTES:
         raise ParameterError(
             "run.chunk_cells", spec.chunk_cells,

@@ -141,6 +141,17 @@ def _solve(M, b):
 
 
 @njit(cache=True)
+def _solve_rows(members, k, A, delta, ed):
+    """``M z = 1`` on the units ``members[:k]``: (z, singular)."""
+    M = np.empty((k, k))
+    for a in range(k):
+        for b in range(k):
+            M[a, b] = ed * A[members[a], members[b]]
+        M[a, a] += delta
+    return _solve(M, np.ones(k))
+
+
+@njit(cache=True)
 def _core_dead(n, sub, ext, innbr, A, delta, ed, tol, zbuf):
     """The in-closed core ``T`` of ``sub`` rules out every block grown from it.
 
@@ -188,12 +199,7 @@ def _core_verdict(n, T, sub, A, delta, ed, tol, zbuf):
         members[k] = _bit(low)
         k += 1
         m ^= low
-    Mt = np.empty((k, k))
-    for a in range(k):
-        for b in range(k):
-            Mt[a, b] = ed * A[members[a], members[b]]
-        Mt[a, a] += delta
-    z, sing = _solve(Mt, np.ones(k))
+    z, sing = _solve_rows(members, k, A, delta, ed)
     if sing:
         return CORE_OPEN  # the blocks' own solve reports the singular case
     for a in range(k):
@@ -233,12 +239,7 @@ def block_test(n, sub, A, delta, ed, bound, tol, zbuf, reuse, members, contrib):
     if reuse:
         z = zbuf[:k]
     else:
-        Mb = np.empty((k, k))
-        for a in range(k):
-            for b in range(k):
-                Mb[a, b] = ed * A[members[a], members[b]]
-            Mb[a, a] += delta
-        z, sing = _solve(Mb, np.ones(k))
+        z, sing = _solve_rows(members, k, A, delta, ed)
         if sing:
             return BLOCK_SINGULAR, 0.0
     for a in range(k):

@@ -141,6 +141,19 @@ def _solve(M, b):
 
 
 @njit(cache=True)
+def _unpack(mask, members):
+    """Write the units of ``mask`` into ``members`` (ascending); return how many."""
+    k = 0
+    m = mask
+    while m:
+        low = m & -m
+        members[k] = _bit(low)
+        k += 1
+        m ^= low
+    return k
+
+
+@njit(cache=True)
 def _solve_rows(members, k, A, delta, ed):
     """``M z = 1`` on the units ``members[:k]``: (z, singular)."""
     M = np.empty((k, k))
@@ -191,14 +204,8 @@ def _core_verdict(n, T, sub, A, delta, ed, tol, zbuf):
     """:func:`_core_dead` for a core ``T`` already found."""
     if not T:
         return CORE_OPEN
-    k = 0
     members = np.empty(n, dtype=np.int64)
-    m = T
-    while m:
-        low = m & -m
-        members[k] = _bit(low)
-        k += 1
-        m ^= low
+    k = _unpack(T, members)
     z, sing = _solve_rows(members, k, A, delta, ed)
     if sing:
         return CORE_OPEN  # the blocks' own solve reports the singular case
@@ -229,13 +236,7 @@ def block_test(n, sub, A, delta, ed, bound, tol, zbuf, reuse, members, contrib):
     ``contrib`` receives those sums (0 inside).  Verdict ``BLOCK_VALID``,
     ``BLOCK_INVALID`` or ``BLOCK_SINGULAR``.
     """
-    k = 0
-    m = sub
-    while m:
-        low = m & -m
-        members[k] = _bit(low)
-        k += 1
-        m ^= low
+    k = _unpack(sub, members)
     if reuse:
         z = zbuf[:k]
     else:
